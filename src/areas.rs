@@ -1,0 +1,1 @@
+//! Areas: which front-line areas each article covers. (Being written.)

@@ -1,0 +1,1 @@
+//! Cluster: groups nearby events with an R-tree. (Being written.)

@@ -1,0 +1,511 @@
+//! The gazetteer: places with coordinates and every name they go by, loaded once and borrowed
+//! read-only by the tagger and the resolver.
+//!
+//! On disk (`gazetteer/`, see its README) it is two sorted TSV files, reviewed like code:
+//! - `places.tsv`: `id kind name country admin1 admin2 lat lon population precision code source`
+//! - `names.tsv`:  `place_id name lang origin`
+//!
+//! `build` makes them from open data; `load` reads them; `normalise` is the one text normaliser;
+//! `inflect` adds the case forms of Cyrillic and Polish names; `index` is the name automaton.
+
+pub mod build;
+pub mod index;
+pub mod inflect;
+pub mod normalise;
+pub mod variants;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+pub use index::{NameIndex, Posting};
+
+/// What a place is. Spelled in output exactly as `as_str` gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Country,
+    Admin1,
+    Admin2,
+    PopulatedPlace,
+    Region,
+    Landmark,
+    Continent,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::Country,
+        Kind::Admin1,
+        Kind::Admin2,
+        Kind::PopulatedPlace,
+        Kind::Region,
+        Kind::Landmark,
+        Kind::Continent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Country => "country",
+            Kind::Admin1 => "admin1",
+            Kind::Admin2 => "admin2",
+            Kind::PopulatedPlace => "populated_place",
+            Kind::Region => "region",
+            Kind::Landmark => "landmark",
+            Kind::Continent => "continent",
+        }
+    }
+
+    /// True for areas (as opposed to points such as settlements and landmarks).
+    pub fn is_area(self) -> bool {
+        matches!(
+            self,
+            Kind::Country | Kind::Admin1 | Kind::Admin2 | Kind::Region | Kind::Continent
+        )
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown kind '{s}' (expected one of country, admin1, admin2, populated_place, region, landmark, continent)"))
+    }
+}
+
+/// How much a place's point can be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Precision {
+    /// The place's own point (GeoNames, OSM, Who's On First, or a curated correction).
+    Exact,
+    /// A stand-in such as the centroid of the community the settlement belongs to: kilometres off.
+    Approximate,
+    /// A label point or centroid of an area (admin unit, region, country).
+    Area,
+}
+
+impl Precision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::Exact => "exact",
+            Precision::Approximate => "approximate",
+            Precision::Area => "area",
+        }
+    }
+}
+
+impl FromStr for Precision {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "exact" => Ok(Precision::Exact),
+            "approximate" => Ok(Precision::Approximate),
+            "area" => Ok(Precision::Area),
+            _ => Err(format!(
+                "unknown precision '{s}' (expected exact, approximate or area)"
+            )),
+        }
+    }
+}
+
+/// One place of the gazetteer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    /// Stable id: `gn:<GeoNames id>`, `katottg:<KATOTTG code>`, `iso:<ISO code>`, `fm:<slug>` (overlay).
+    pub id: String,
+    pub kind: Kind,
+    /// Conventional English name.
+    pub name: String,
+    /// ISO 3166-1 alpha-2 country code (`UA`), empty for continents.
+    pub country: String,
+    /// GeoNames-style admin1 code (`UA.07`), empty when unknown or not applicable.
+    pub admin1: String,
+    /// Admin2 code (raion), empty when unknown.
+    pub admin2: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// 0 when unknown.
+    pub population: u64,
+    pub precision: Precision,
+    /// ISO 3166-2 code for admin1 areas (`UA-63`), ISO 3166-1 for countries, else empty.
+    pub code: String,
+    /// Which data set the row (and its point) came from.
+    pub source: String,
+}
+
+impl Place {
+    /// ACLED-style geo-precision: 1 the settlement's own point, 2 an approximate point,
+    /// 3 an admin area or region, 4 a country or continent.
+    pub fn geo_precision(&self) -> u8 {
+        match self.kind {
+            Kind::Country | Kind::Continent => 4,
+            Kind::Admin1 | Kind::Admin2 | Kind::Region => 3,
+            Kind::PopulatedPlace | Kind::Landmark => match self.precision {
+                Precision::Exact => 1,
+                _ => 2,
+            },
+        }
+    }
+}
+
+/// One name of a place, as listed in `names.tsv`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Name {
+    pub place_id: String,
+    pub name: String,
+    /// ISO 639-1 language when the source says, else empty.
+    pub lang: String,
+    /// Where the name came from: a source (`geonames`, `katottg`, `wof`, `osm`, `countries`,
+    /// `overlay`, …) or a generating system (`translit:uk-national`, `translit:bgn-ru`, …).
+    pub origin: String,
+}
+
+pub const PLACES_HEADER: &str =
+    "id\tkind\tname\tcountry\tadmin1\tadmin2\tlat\tlon\tpopulation\tprecision\tcode\tsource";
+pub const NAMES_HEADER: &str = "place_id\tname\tlang\torigin";
+
+impl Place {
+    /// The place as one `places.tsv` line (no line end). Coordinates to 6 decimals.
+    pub fn to_tsv(&self) -> String {
+        format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{:.6}\t{:.6}\t{}\t{}\t{}\t{}",
+            self.id,
+            self.kind,
+            self.name,
+            self.country,
+            self.admin1,
+            self.admin2,
+            self.lat,
+            self.lon,
+            self.population,
+            self.precision.as_str(),
+            self.code,
+            self.source
+        )
+    }
+
+    /// Parses one `places.tsv` line; the error says what is wrong, the caller adds file and line.
+    pub fn from_tsv(line: &str) -> std::result::Result<Place, String> {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() != 12 {
+            return Err(format!("expected 12 tab-separated fields, found {}", f.len()));
+        }
+        let lat: f64 = f[6]
+            .parse()
+            .map_err(|_| format!("invalid latitude '{}'", f[6]))?;
+        let lon: f64 = f[7]
+            .parse()
+            .map_err(|_| format!("invalid longitude '{}'", f[7]))?;
+        if !(-90.0..=90.0).contains(&lat) {
+            return Err(format!("invalid latitude '{}' (expected -90..90)", f[6]));
+        }
+        if !(-180.0..=180.0).contains(&lon) {
+            return Err(format!("invalid longitude '{}' (expected -180..180)", f[7]));
+        }
+        if f[0].is_empty() {
+            return Err("empty id".into());
+        }
+        Ok(Place {
+            id: f[0].to_string(),
+            kind: f[1].parse()?,
+            name: f[2].to_string(),
+            country: f[3].to_string(),
+            admin1: f[4].to_string(),
+            admin2: f[5].to_string(),
+            lat,
+            lon,
+            population: if f[8].is_empty() {
+                0
+            } else {
+                f[8].parse()
+                    .map_err(|_| format!("invalid population '{}'", f[8]))?
+            },
+            precision: f[9].parse()?,
+            code: f[10].to_string(),
+            source: f[11].to_string(),
+        })
+    }
+}
+
+impl Name {
+    pub fn to_tsv(&self) -> String {
+        format!(
+            "{}\t{}\t{}\t{}",
+            self.place_id, self.name, self.lang, self.origin
+        )
+    }
+
+    pub fn from_tsv(line: &str) -> std::result::Result<Name, String> {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() != 4 {
+            return Err(format!("expected 4 tab-separated fields, found {}", f.len()));
+        }
+        if f[1].trim().is_empty() {
+            return Err("empty name".into());
+        }
+        Ok(Name {
+            place_id: f[0].to_string(),
+            name: f[1].to_string(),
+            lang: f[2].to_string(),
+            origin: f[3].to_string(),
+        })
+    }
+}
+
+/// The loaded gazetteer.
+pub struct Gazetteer {
+    pub places: Vec<Place>,
+    /// Distinct name origins; `Posting::origin` indexes into it.
+    pub origins: Vec<String>,
+    pub index: NameIndex,
+    by_id: HashMap<String, u32>,
+    admin1_by_code: HashMap<String, u32>,
+}
+
+/// One thing a name can mean.
+#[derive(Debug, Clone)]
+pub struct Reading<'g> {
+    pub place: &'g Place,
+    pub place_index: u32,
+    pub posting: Posting,
+    pub origin: &'g str,
+}
+
+impl Gazetteer {
+    /// Loads `places.tsv` and `names.tsv` from `dir`.
+    pub fn load(dir: &Path) -> Result<Gazetteer> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))
+        };
+        let places = read("places.tsv")?;
+        let names = read("names.tsv")?;
+        Gazetteer::from_tsv(
+            &places,
+            &dir.join("places.tsv"),
+            &names,
+            &dir.join("names.tsv"),
+        )
+    }
+
+    /// Builds the gazetteer from the two TSV texts; the paths are only for error messages.
+    pub fn from_tsv(
+        places_tsv: &str,
+        places_path: &Path,
+        names_tsv: &str,
+        names_path: &Path,
+    ) -> Result<Gazetteer> {
+        let places = parse_lines(places_tsv, places_path, PLACES_HEADER, Place::from_tsv)?;
+        let names = parse_lines(names_tsv, names_path, NAMES_HEADER, Name::from_tsv)?;
+        let mut by_id = HashMap::with_capacity(places.len());
+        for (i, p) in places.iter().enumerate() {
+            if by_id.insert(p.id.clone(), i as u32).is_some() {
+                return Err(Error::parse(
+                    places_path,
+                    i + 2,
+                    format!("duplicate place id '{}'", p.id),
+                ));
+            }
+        }
+        let mut resolved = Vec::with_capacity(names.len());
+        for (i, n) in names.iter().enumerate() {
+            let Some(&pi) = by_id.get(&n.place_id) else {
+                return Err(Error::parse(
+                    names_path,
+                    i + 2,
+                    format!("name '{}' for unknown place id '{}'", n.name, n.place_id),
+                ));
+            };
+            resolved.push((pi, n));
+        }
+        let mut origins: Vec<String> = names.iter().map(|n| n.origin.clone()).collect();
+        origins.sort();
+        origins.dedup();
+        let index = NameIndex::build(&places, &resolved, &origins);
+        let admin1_by_code = places
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.kind == Kind::Admin1 && !p.admin1.is_empty())
+            .map(|(i, p)| (p.admin1.clone(), i as u32))
+            .collect();
+        Ok(Gazetteer {
+            places,
+            origins,
+            index,
+            by_id,
+            admin1_by_code,
+        })
+    }
+
+    pub fn place(&self, index: u32) -> &Place {
+        &self.places[index as usize]
+    }
+
+    pub fn place_by_id(&self, id: &str) -> Option<&Place> {
+        self.by_id.get(id).map(|&i| &self.places[i as usize])
+    }
+
+    pub fn index_of_id(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).copied()
+    }
+
+    /// The admin1 area (oblast, federal subject) a place lies in, when known.
+    pub fn admin1_of(&self, place: &Place) -> Option<&Place> {
+        self.admin1_by_code
+            .get(&place.admin1)
+            .map(|&i| &self.places[i as usize])
+    }
+
+    /// Index of the admin1 area with GeoNames-style code `code` (`UA.07`).
+    pub fn admin1_index(&self, code: &str) -> Option<u32> {
+        self.admin1_by_code.get(code).copied()
+    }
+
+    /// Name of the admin1 area of a place, or "" when unknown.
+    pub fn admin1_name(&self, place: &Place) -> &str {
+        self.admin1_of(place).map(|a| a.name.as_str()).unwrap_or("")
+    }
+
+    /// Every reading of `name` (matched as a whole, after normalisation), best-known first.
+    pub fn lookup(&self, name: &str) -> Vec<Reading<'_>> {
+        let key = normalise::normalise_name(name);
+        let mut out: Vec<Reading<'_>> = self
+            .index
+            .get(&key)
+            .iter()
+            .map(|p| Reading {
+                place: self.place(p.place),
+                place_index: p.place,
+                posting: *p,
+                origin: &self.origins[p.origin as usize],
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.place
+                .population
+                .cmp(&a.place.population)
+                .then_with(|| a.place.id.cmp(&b.place.id))
+        });
+        out
+    }
+}
+
+fn parse_lines<T>(
+    text: &str,
+    path: &Path,
+    header: &str,
+    parse: impl Fn(&str) -> std::result::Result<T, String>,
+) -> Result<Vec<T>> {
+    let mut lines = text.lines();
+    match lines.next() {
+        Some(h) if h.trim_end_matches('\r') == header => {}
+        Some(h) => {
+            return Err(Error::parse(
+                path,
+                1,
+                format!("unexpected header '{h}' (expected '{header}')"),
+            ))
+        }
+        None => return Err(Error::parse(path, 1, "empty file (expected a header line)")),
+    }
+    let mut out = Vec::new();
+    for (i, line) in lines.enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.is_empty() {
+            continue;
+        }
+        out.push(parse(line).map_err(|m| Error::parse(path, i + 2, m))?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! A tiny hand-made gazetteer for unit tests of later stages.
+    use super::*;
+
+    pub const PLACES: &str = "id\tkind\tname\tcountry\tadmin1\tadmin2\tlat\tlon\tpopulation\tprecision\tcode\tsource
+gn:2017370\tcountry\tRussia\tRU\t\t\t60.000000\t100.000000\t140702000\tarea\tRU\tcountries
+gn:690791\tcountry\tUkraine\tUA\t\t\t49.000000\t32.000000\t44622516\tarea\tUA\tcountries
+gn:706482\tpopulated_place\tKharkiv\tUA\tUA.07\t\t49.980810\t36.252720\t1430885\texact\t\tgeonames
+gn:706483\tadmin1\tKharkiv Oblast\tUA\tUA.07\t\t49.500000\t36.500000\t2700000\tarea\tUA-63\tgeonames
+gn:709717\tadmin1\tDonetsk Oblast\tUA\tUA.05\t\t48.000000\t37.800000\t4100000\tarea\tUA-14\tgeonames
+gn:704422\tpopulated_place\tPokrovsk\tUA\tUA.05\t\t48.280140\t37.177060\t60127\texact\t\tgeonames
+gn:2017824\tpopulated_place\tPokrovsk\tRU\tRU.63\t\t61.484440\t129.148150\t9495\texact\t\tgeonames
+gn:709717x\tpopulated_place\tDonetsk\tUA\tUA.05\t\t48.023000\t37.802240\t929063\texact\t\tgeonames
+gn:712165\tpopulated_place\tVelyka Novosilka\tUA\tUA.05\t\t47.843450\t36.830880\t5000\texact\t\tgeonames
+katottg:UA1\tpopulated_place\tNovosilka\tUA\tUA.05\t\t47.900000\t36.900000\t0\tapproximate\t\tkatottg
+";
+    pub const NAMES: &str = "place_id\tname\tlang\torigin
+gn:2017370\tRussia\ten\tcountries
+gn:2017370\tRusia\tid\tcountries
+gn:2017370\tРосія\tuk\tcountries
+gn:690791\tUkraine\ten\tcountries
+gn:690791\tUkraina\tid\tcountries
+gn:706482\tKharkiv\t\tgeonames
+gn:706482\tKharkov\t\tgeonames
+gn:706482\tХарків\tuk\tgeonames
+gn:706482\tХарьков\tru\tgeonames
+gn:706483\tKharkiv\t\tgeonames
+gn:706483\tХарківщина\tuk\toverlay
+gn:709717\tDonetsk\t\tgeonames
+gn:709717x\tDonetsk\t\tgeonames
+gn:704422\tPokrovsk\t\tgeonames
+gn:704422\tПокровськ\tuk\tgeonames
+gn:2017824\tPokrovsk\t\tgeonames
+gn:712165\tVelyka Novosilka\t\tgeonames
+katottg:UA1\tNovosilka\t\tkatottg
+";
+
+    pub fn gazetteer() -> Gazetteer {
+        Gazetteer::from_tsv(PLACES, Path::new("places.tsv"), NAMES, Path::new("names.tsv"))
+            .expect("test gazetteer parses")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_finds_all_readings_by_normal_form() {
+        let g = testing::gazetteer();
+        let ids: Vec<&str> = g
+            .lookup("POKROVSK")
+            .iter()
+            .map(|r| r.place.id.as_str())
+            .collect();
+        assert_eq!(ids, ["gn:704422", "gn:2017824"]);
+        assert_eq!(g.lookup("Kharkov")[0].place.id, "gn:706482");
+        assert!(g.lookup("Nowhere").is_empty());
+    }
+
+    #[test]
+    fn bad_lines_name_file_and_line() {
+        let bad = "id\tkind\tname\tcountry\tadmin1\tadmin2\tlat\tlon\tpopulation\tprecision\tcode\tsource\nx\tcity\tX\tUA\t\t\t1\t2\t0\texact\t\tt\n";
+        let err = Gazetteer::from_tsv(bad, Path::new("p.tsv"), testing::NAMES, Path::new("n.tsv"))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.starts_with("p.tsv: line 2: unknown kind 'city'"), "{err}");
+        let bad = "id\tkind\tname\tcountry\tadmin1\tadmin2\tlat\tlon\tpopulation\tprecision\tcode\tsource\nx\tcountry\tX\tUA\t\t\t95.2\t2\t0\texact\t\tt\n";
+        let err = Gazetteer::from_tsv(bad, Path::new("p.tsv"), "", Path::new("n.tsv"))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("line 2: invalid latitude '95.2'"), "{err}");
+    }
+}

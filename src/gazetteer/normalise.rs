@@ -1,0 +1,182 @@
+//! The one text normaliser, used for gazetteer names and article text alike, so that a name
+//! matches a text exactly when their normal forms are equal.
+//!
+//! Normal form: Unicode compatibility decomposition with combining marks dropped (Charków →
+//! charkow, Авдіївка → авдиивка is *not* done: see below), lower case, apostrophes of every
+//! kind removed (Kup'yans'k, Куп’янськ → kupyansk, купянськ), and every run of white space or
+//! hyphens folded to one space. Other punctuation is kept, so a name never matches across a
+//! comma or full stop.
+//!
+//! Cyrillic letters whose identity lives in a combining mark (й, ї, ё) are folded on purpose:
+//! й→и, ї→і, ё→е. Writers drop the marks as often as they keep them (Киев/Кiев, ёлка/елка),
+//! and the fold is applied to names and text alike, so nothing is lost but a little precision.
+
+use unicode_normalization::char::decompose_compatible;
+
+/// Article text in normal form, with a map back to the original character offsets.
+#[derive(Debug, Clone, Default)]
+pub struct NormalisedText {
+    /// The normal form; see the module docs.
+    pub text: String,
+    /// For every byte of `text`, the index (in Unicode scalar values) of the original character
+    /// it came from. One extra entry at the end holds the original length in characters.
+    pub char_of_byte: Vec<u32>,
+}
+
+impl NormalisedText {
+    /// Original character range `[start, end)` of the normal-form byte range `[lo, hi)`.
+    pub fn original_span(&self, lo: usize, hi: usize) -> (usize, usize) {
+        let start = self.char_of_byte[lo] as usize;
+        // The last byte of the range belongs to the last original character covered.
+        let end = if hi > lo {
+            self.char_of_byte[hi - 1] as usize + 1
+        } else {
+            start
+        };
+        (start, end)
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '`' | '´' | '’' | '‘' | 'ʼ' | 'ʹ' | 'ʻ' | '′' | 'ˈ' | '＇'
+    )
+}
+
+fn is_space_like(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '-' | '‐' | '‑' | '‒' | '–' | '—' | '_' | '\u{00AD}')
+}
+
+/// Pushes the normal form of one character (already known not to be an apostrophe or a
+/// separator) through `emit`.
+fn fold_char(c: char, mut emit: impl FnMut(char)) {
+    // Letters that do not decompose but have an obvious base letter.
+    let special = match c {
+        'ł' | 'Ł' => Some("l"),
+        'ß' | 'ẞ' => Some("ss"),
+        'ø' | 'Ø' => Some("o"),
+        'đ' | 'Đ' => Some("d"),
+        'ı' => Some("i"),
+        'æ' | 'Æ' => Some("ae"),
+        'œ' | 'Œ' => Some("oe"),
+        'þ' | 'Þ' => Some("th"),
+        _ => None,
+    };
+    if let Some(s) = special {
+        s.chars().for_each(&mut emit);
+        return;
+    }
+    if c.is_ascii() {
+        emit(c.to_ascii_lowercase());
+        return;
+    }
+    decompose_compatible(c, |d| {
+        if is_combining_mark(d) || is_apostrophe(d) {
+            return;
+        }
+        for l in d.to_lowercase() {
+            emit(l);
+        }
+    });
+}
+
+fn is_combining_mark(c: char) -> bool {
+    // The combining blocks that decomposition of Latin, Greek and Cyrillic letters produces.
+    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+/// Normal form of article text, with the byte → original character map.
+pub fn normalise_text(text: &str) -> NormalisedText {
+    let mut out = String::with_capacity(text.len());
+    let mut map: Vec<u32> = Vec::with_capacity(text.len() + 1);
+    let mut last_was_space = false;
+    let mut n_chars = 0u32;
+    for (i, c) in text.chars().enumerate() {
+        let i = i as u32;
+        n_chars = i + 1;
+        if is_apostrophe(c) {
+            continue;
+        }
+        if is_space_like(c) {
+            if !last_was_space {
+                out.push(' ');
+                map.push(i);
+                last_was_space = true;
+            }
+            continue;
+        }
+        last_was_space = false;
+        fold_char(c, |f| {
+            let before = out.len();
+            out.push(f);
+            for _ in before..out.len() {
+                map.push(i);
+            }
+        });
+    }
+    map.push(n_chars);
+    NormalisedText {
+        text: out,
+        char_of_byte: map,
+    }
+}
+
+/// Normal form of a gazetteer name: as for text, with leading and trailing separators trimmed.
+pub fn normalise_name(name: &str) -> String {
+    let n = normalise_text(name).text;
+    n.trim_matches(' ').to_string()
+}
+
+/// True for characters that make up words (letters and digits of any script).
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normal_forms() {
+        let cases = [
+            ("Kharkiv", "kharkiv"),
+            ("Charków", "charkow"),
+            ("Kup'yans'k", "kupyansk"),
+            ("Куп’янськ", "купянськ"),
+            ("Купʼянськ", "купянськ"),
+            ("Velyka-Novosilka", "velyka novosilka"),
+            ("Velyka  \t Novosilka", "velyka novosilka"),
+            ("ХАРКІВ", "харків"),
+            ("Київ", "киів"),
+            ("Киев", "киев"),
+            ("Ёлкино", "елкино"),
+            ("Zaporizhzhia", "zaporizhzhia"),
+            ("Łódź", "lodz"),
+            ("Straße", "strasse"),
+            ("Dnipropetrovs'k", "dnipropetrovsk"),
+            ("  Izium ", "izium"),
+            ("Ізюм", "ізюм"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(normalise_name(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn offsets_map_back_to_characters() {
+        let text = "У Харкові — Куп’янськ, «Łódź».";
+        let n = normalise_text(text);
+        let chars: Vec<char> = text.chars().collect();
+        let lo = n.text.find("купянськ").unwrap();
+        let hi = lo + "купянськ".len();
+        let (s, e) = n.original_span(lo, hi);
+        let surface: String = chars[s..e].iter().collect();
+        assert_eq!(surface, "Куп’янськ");
+        let lo = n.text.find("lodz").unwrap();
+        let (s, e) = n.original_span(lo, lo + 4);
+        assert_eq!(chars[s..e].iter().collect::<String>(), "Łódź");
+        assert_eq!(n.char_of_byte.len(), n.text.len() + 1);
+        assert_eq!(*n.char_of_byte.last().unwrap() as usize, chars.len());
+    }
+}

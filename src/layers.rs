@@ -1,0 +1,1 @@
+//! Layers: writes the GeoJSON layers, mentions.jsonl and coverage. (Being written.)
