@@ -56,3 +56,403 @@ pub struct ArticleResult {
     pub meta: ArticleMeta,
     pub events: Vec<Event>,
 }
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::gazetteer::{Gazetteer, Kind, Place, Precision};
+use crate::tagger::{CueHint, Mention, Prepared};
+
+/// Scores of one candidate, kept apart so that the deciding rule can be named.
+#[derive(Debug, Clone, Copy, Default)]
+struct Score {
+    kind: f64,
+    cue: f64,
+    prominence: f64,
+    country: f64,
+    article_admin1: f64,
+    qualifier: f64,
+    proximity: f64,
+    precision: f64,
+}
+
+impl Score {
+    fn total(&self) -> f64 {
+        self.kind
+            + self.cue
+            + self.prominence
+            + self.country
+            + self.article_admin1
+            + self.qualifier
+            + self.proximity
+            + self.precision
+    }
+
+    /// The component that most separates `self` (the winner) from `other` (the runner-up).
+    fn deciding_rule(&self, other: &Score) -> &'static str {
+        let parts = [
+            ("qualifier", self.qualifier - other.qualifier),
+            ("cue", self.cue - other.cue),
+            ("article_admin1", self.article_admin1 - other.article_admin1),
+            ("proximity", self.proximity - other.proximity),
+            ("country_context", self.country - other.country),
+            ("kind_prior", self.kind - other.kind),
+            ("prominence", self.prominence - other.prominence),
+            ("precision", self.precision - other.precision),
+        ];
+        parts
+            .iter()
+            .fold(("prominence", f64::MIN), |best, &(name, d)| {
+                if d > best.1 {
+                    (name, d)
+                } else {
+                    best
+                }
+            })
+            .0
+    }
+}
+
+/// What the article says around all its mentions: the anchors that disambiguate the rest.
+#[derive(Default)]
+struct Context {
+    /// Countries the article names.
+    countries: BTreeSet<String>,
+    /// Admin1 codes of the places the article is sure about, with how many mentions.
+    admin1: BTreeMap<String, usize>,
+    /// Points of settlements the article is sure about, with the mention index they came from.
+    points: Vec<(usize, f64, f64)>,
+}
+
+impl Context {
+    fn add(&mut self, mention: usize, place: &Place) {
+        match place.kind {
+            Kind::Country => {
+                self.countries.insert(place.country.clone());
+            }
+            Kind::Admin1 | Kind::Admin2 | Kind::PopulatedPlace | Kind::Landmark => {
+                if !place.admin1.is_empty() {
+                    *self.admin1.entry(place.admin1.clone()).or_default() += 1;
+                }
+                if !place.country.is_empty() {
+                    self.countries.insert(place.country.clone());
+                }
+                if matches!(place.kind, Kind::PopulatedPlace | Kind::Landmark) {
+                    self.points.push((mention, place.lat, place.lon));
+                }
+            }
+            Kind::Region | Kind::Continent => {}
+        }
+    }
+}
+
+/// Great-circle distance in km.
+pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let r = 6371.0088;
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * r * a.sqrt().min(1.0).asin()
+}
+
+/// Resolves the tagger's mentions of one article to events, in text order.
+pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mentions: &[Mention]) -> Vec<Event> {
+    let candidates: Vec<Vec<u32>> = mentions
+        .iter()
+        .map(|m| {
+            let mut c: Vec<u32> = m.candidates.iter().map(|c| c.place).collect();
+            c.sort_unstable();
+            c.dedup();
+            c
+        })
+        .collect();
+    let qualifiers: Vec<Option<String>> = (0..mentions.len())
+        .map(|i| qualifier_admin1(gaz, mentions, &candidates, i))
+        .collect();
+
+    // Pass 1: context from the mentions that need none.
+    let mut context = Context::default();
+    for (i, c) in candidates.iter().enumerate() {
+        if let Some(&only) = unambiguous(gaz, c) {
+            context.add(i, gaz.place(only));
+        }
+    }
+    // Pass 2: resolve everything against it; pass 3: again, against what pass 2 found, so
+    // that two ambiguous neighbours (Lyman and Siversk) pull each other to the same front.
+    let mut chosen: Vec<(u32, Score, Option<Score>)> = (0..mentions.len())
+        .map(|i| choose(gaz, &mentions[i], &candidates[i], qualifiers[i].as_deref(), &context, i))
+        .collect();
+    let mut context2 = Context::default();
+    for (i, (place, _, _)) in chosen.iter().enumerate() {
+        context2.add(i, gaz.place(*place));
+    }
+    for (i, m) in mentions.iter().enumerate() {
+        if candidates[i].len() > 1 {
+            chosen[i] = choose(gaz, m, &candidates[i], qualifiers[i].as_deref(), &context2, i);
+        }
+    }
+
+    mentions
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let (mut place, score, runner_up) = chosen[i];
+            let mut rule = match &runner_up {
+                None => "only_candidate",
+                Some(r) => score.deciding_rule(r),
+            };
+            let confidence = match &runner_up {
+                None => 1.0,
+                Some(r) => 1.0 / (1.0 + (r.total() - score.total()).exp()),
+            };
+            // "wilayah Kharkiv" where the gazetteer only knows the city by that name: the cue
+            // says the region, so take the city's oblast.
+            if let Some(cue) = &m.cue {
+                let p0 = gaz.place(place);
+                if cue.hint == CueHint::Region && p0.kind == Kind::PopulatedPlace {
+                    if let Some(a) = gaz.admin1_index(&p0.admin1) {
+                        place = a;
+                        rule = "cue_region_of_city";
+                    }
+                }
+            }
+            Event {
+                start: m.start,
+                end: m.end,
+                surface: m.surface.clone(),
+                place,
+                rule,
+                confidence: (confidence * 1000.0).round() / 1000.0,
+                candidates: candidates[i].len(),
+                cue: m.cue.as_ref().map(|c| c.word.clone()),
+                role: role(p, m, gaz.place(place)),
+                snippet: snippet(&p.chars, m.start, m.end),
+            }
+        })
+        .collect()
+}
+
+/// The single place of a candidate list when the list needs no context: one candidate, or one
+/// country among small namesakes.
+fn unambiguous<'c>(gaz: &Gazetteer, c: &'c [u32]) -> Option<&'c u32> {
+    if c.len() == 1 {
+        return c.first();
+    }
+    let countries: Vec<&u32> = c
+        .iter()
+        .filter(|&&i| gaz.place(i).kind == Kind::Country)
+        .collect();
+    if countries.len() == 1 {
+        return countries.first().copied();
+    }
+    None
+}
+
+/// The admin1 code a mention is qualified with: "Pokrovsk, Donetsk Oblast", "Pokrovsk (Donetsk
+/// region)", "Покровськ Донецької області".
+fn qualifier_admin1(
+    gaz: &Gazetteer,
+    mentions: &[Mention],
+    candidates: &[Vec<u32>],
+    i: usize,
+) -> Option<String> {
+    let next = mentions.get(i + 1)?;
+    // Adjacent: at most ", " or " (" between the two names.
+    if next.start < mentions[i].end || next.start - mentions[i].end > 3 {
+        return None;
+    }
+    let admin1s: Vec<&Place> = candidates[i + 1]
+        .iter()
+        .map(|&c| gaz.place(c))
+        .filter(|p| matches!(p.kind, Kind::Admin1 | Kind::Admin2))
+        .collect();
+    let qualified_by_admin = next.cue.as_ref().is_some_and(|c| c.hint != CueHint::Settlement)
+        || admin1s.len() == candidates[i + 1].len();
+    if !qualified_by_admin {
+        return None;
+    }
+    admin1s.first().map(|p| p.admin1.clone())
+}
+
+fn choose(
+    gaz: &Gazetteer,
+    m: &Mention,
+    candidates: &[u32],
+    qualifier: Option<&str>,
+    context: &Context,
+    mention_index: usize,
+) -> (u32, Score, Option<Score>) {
+    let mut scored: Vec<(u32, Score)> = candidates
+        .iter()
+        .map(|&c| {
+            (
+                c,
+                score(gaz.place(c), m, qualifier, context, mention_index),
+            )
+        })
+        .collect();
+    // Highest score first; ties by population, then id, so the choice is deterministic.
+    scored.sort_by(|a, b| {
+        b.1.total()
+            .total_cmp(&a.1.total())
+            .then_with(|| gaz.place(b.0).population.cmp(&gaz.place(a.0).population))
+            .then_with(|| gaz.place(a.0).id.cmp(&gaz.place(b.0).id))
+    });
+    let (best, s) = scored[0];
+    (best, s, scored.get(1).map(|r| r.1))
+}
+
+fn score(
+    place: &Place,
+    m: &Mention,
+    qualifier: Option<&str>,
+    context: &Context,
+    mention_index: usize,
+) -> Score {
+    let mut s = Score {
+        kind: match place.kind {
+            Kind::Country => 4.0,
+            Kind::Continent => 3.0,
+            Kind::Landmark => 2.5,
+            Kind::Region => 2.0,
+            Kind::PopulatedPlace => 1.5,
+            Kind::Admin1 => 1.0,
+            Kind::Admin2 => 0.0,
+        },
+        prominence: ((place.population as f64) + 10.0).log10() / 2.0,
+        ..Score::default()
+    };
+    if let Some(cue) = &m.cue {
+        s.cue = match (cue.hint, place.kind) {
+            (CueHint::Region, Kind::Admin1 | Kind::Region) => 4.0,
+            (CueHint::District, Kind::Admin2) => 4.0,
+            (CueHint::Settlement, Kind::PopulatedPlace) => 4.0,
+            _ => 0.0,
+        };
+    }
+    s.country = match place.country.as_str() {
+        "UA" | "RU" => 1.5,
+        c if context.countries.contains(c) => 1.0,
+        "BY" | "MD" | "PL" | "RO" | "HU" | "SK" | "GE" => 0.3,
+        _ => 0.0,
+    };
+    if place.kind != Kind::Country && !place.admin1.is_empty() {
+        if let Some(n) = context.admin1.get(&place.admin1) {
+            s.article_admin1 = 1.5 + (*n as f64).min(5.0) * 0.2;
+        }
+        if qualifier == Some(place.admin1.as_str()) {
+            s.qualifier = 6.0;
+        }
+    }
+    if matches!(place.kind, Kind::PopulatedPlace | Kind::Landmark) {
+        let nearest = context
+            .points
+            .iter()
+            .filter(|(i, _, _)| *i != mention_index)
+            .map(|&(_, lat, lon)| haversine_km(place.lat, place.lon, lat, lon))
+            .fold(f64::INFINITY, f64::min);
+        s.proximity = if nearest < 30.0 {
+            2.0
+        } else if nearest < 100.0 {
+            1.2
+        } else if nearest < 300.0 {
+            0.5
+        } else {
+            0.0
+        };
+    }
+    s.precision = if place.precision == Precision::Exact {
+        0.3
+    } else {
+        0.0
+    };
+    s
+}
+
+/// Words after which a country or capital is the place itself, not a modifier or an actor.
+const LOCATION_PREPOSITIONS: &[&str] = &[
+    "di", "ke", "dari", "in", "into", "to", "from", "at", "near", "across", "inside", "within", "у",
+    "в", "на", "під", "под", "із", "из", "з", "до", "біля", "возле", "около", "nach", "aus", "bei",
+    "im", "w", "we", "do", "pod", "z", "ze", "a", "au", "en", "vers", "dans", "wilayah", "kota",
+];
+
+/// A light guess at the mention's role (see `Role`): names after a preposition are locations;
+/// a country right after a lower-case noun in Indonesian is adjectival (pasukan Ukraina); a
+/// country or capital opening a clause is an actor.
+fn role(p: &Prepared<'_>, m: &Mention, place: &Place) -> Role {
+    let w = p.words.iter().position(|&(lo, _)| lo == m.norm_start);
+    let Some(w) = w else {
+        return Role::Location;
+    };
+    if w > 0 {
+        let prev = p.word(w - 1);
+        if LOCATION_PREPOSITIONS.contains(&prev) {
+            return Role::Location;
+        }
+        let stateish = place.kind == Kind::Country
+            || (place.kind == Kind::PopulatedPlace && place.population > 1_000_000);
+        if stateish && !p.is_capitalised(w - 1) && prev.chars().count() > 3 {
+            return Role::Adjectival;
+        }
+    }
+    if place.kind == Kind::Country && p.is_sentence_start(w) {
+        return Role::Actor;
+    }
+    Role::Location
+}
+
+/// About 160 characters around `start..end`, white space folded to single spaces.
+pub fn snippet(chars: &[char], start: usize, end: usize) -> String {
+    let lo = start.saturating_sub(80);
+    let hi = (end + 80).min(chars.len());
+    let mut out = String::new();
+    let mut space = false;
+    for &c in &chars[lo..hi] {
+        if c.is_whitespace() {
+            if !space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    out.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gazetteer::testing;
+    use crate::tagger::tag_prepared;
+
+    fn resolved(text: &str) -> Vec<(String, String)> {
+        let g = testing::gazetteer();
+        let p = Prepared::new(text);
+        let ms = tag_prepared(&g, &p, Some("en"));
+        resolve(&g, &p, &ms)
+            .into_iter()
+            .map(|e| (e.surface, g.place(e.place).id.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn pokrovsk_in_donetsk_context_is_not_yakutia() {
+        let r = resolved("Fighting near Donetsk Oblast towns: Pokrovsk was shelled.");
+        assert_eq!(r.last().unwrap(), &("Pokrovsk".to_string(), "gn:704422".to_string()));
+    }
+
+    #[test]
+    fn city_versus_oblast_by_cue() {
+        let r = resolved("Strikes on Kharkiv. Later in the Kharkiv region and the city of Kharkiv.");
+        let ids: Vec<&str> = r.iter().map(|(_, id)| id.as_str()).collect();
+        assert_eq!(ids, ["gn:706482", "gn:706483", "gn:706482"]);
+    }
+
+    #[test]
+    fn snippet_is_one_line() {
+        let chars: Vec<char> = "a\n\nb  Kharkiv\tc".chars().collect();
+        assert_eq!(snippet(&chars, 6, 13), "a b Kharkiv c");
+    }
+}

@@ -1,1 +1,0 @@
-//! Tagger. (Being written.)

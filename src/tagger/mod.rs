@@ -1,0 +1,403 @@
+//! Tagger: finds every name the gazetteer knows in an article's text.
+//!
+//! Takes the normalised text (see `gazetteer::normalise`), walks the name automaton from every
+//! word start, and keeps the longest match that ends on a word boundary and passes the
+//! evidence checks (capitalisation, common words, person names). Gives `Mention`s with their
+//! character span in the original text, the places the name can mean, and the cue word next
+//! to it. The tagger never decides between places: that is `resolve`'s job.
+
+pub mod lexicon;
+
+use std::collections::HashSet;
+
+use crate::gazetteer::index::Form;
+use crate::gazetteer::normalise::{normalise_text, NormalisedText};
+use crate::gazetteer::{Gazetteer, Kind, Posting};
+pub use lexicon::CueHint;
+
+/// A cue word next to a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cue {
+    /// The cue as written in the text.
+    pub word: String,
+    pub hint: CueHint,
+}
+
+/// One name found in the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    /// Character offsets (Unicode scalar values) into the article text, end exclusive.
+    pub start: usize,
+    pub end: usize,
+    pub surface: String,
+    /// The places the name can mean (at least one).
+    pub candidates: Vec<Posting>,
+    pub cue: Option<Cue>,
+    /// Byte range of the match in the normalised text (for context look-ups).
+    pub norm_start: usize,
+    pub norm_end: usize,
+}
+
+/// An article's text prepared for tagging: original characters, normal form, and its words.
+pub struct Prepared<'t> {
+    pub text: &'t str,
+    pub chars: Vec<char>,
+    pub norm: NormalisedText,
+    /// Byte ranges of the words of the normal form, in order.
+    pub words: Vec<(usize, usize)>,
+}
+
+impl<'t> Prepared<'t> {
+    pub fn new(text: &'t str) -> Prepared<'t> {
+        let norm = normalise_text(text);
+        let mut words = Vec::new();
+        let mut start = None;
+        for (i, c) in norm.text.char_indices() {
+            let w = c.is_alphanumeric();
+            match (w, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    words.push((s, i));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            words.push((s, norm.text.len()));
+        }
+        Prepared {
+            text,
+            chars: text.chars().collect(),
+            norm,
+            words,
+        }
+    }
+
+    /// The normal form of word `w`.
+    pub fn word(&self, w: usize) -> &str {
+        let (lo, hi) = self.words[w];
+        &self.norm.text[lo..hi]
+    }
+
+    /// The original first character of word `w`.
+    fn first_char(&self, w: usize) -> char {
+        let (lo, _) = self.words[w];
+        self.chars
+            .get(self.norm.char_of_byte[lo] as usize)
+            .copied()
+            .unwrap_or(' ')
+    }
+
+    pub fn is_capitalised(&self, w: usize) -> bool {
+        self.first_char(w).is_uppercase()
+    }
+
+    /// True when word `w` opens a sentence (or a title, a quote or a line).
+    pub fn is_sentence_start(&self, w: usize) -> bool {
+        let (lo, _) = self.words[w];
+        let start = self.norm.char_of_byte[lo] as usize;
+        for &c in self.chars[..start].iter().rev() {
+            if c == '\n' || c == '\r' {
+                return true;
+            }
+            if c.is_whitespace() {
+                continue;
+            }
+            return matches!(
+                c,
+                '.' | '!' | '?' | ':' | '"' | '“' | '”' | '«' | '„' | '(' | '[' | '—' | '–' | '-' | '•' | '*'
+            );
+        }
+        true
+    }
+
+    /// Text between the end of word `a` and the start of word `b` in the normal form.
+    fn gap(&self, a: usize, b: usize) -> &str {
+        &self.norm.text[self.words[a].1..self.words[b].0]
+    }
+
+    /// Original character span of the normal-form byte range.
+    fn span(&self, lo: usize, hi: usize) -> (usize, usize) {
+        self.norm.original_span(lo, hi)
+    }
+}
+
+/// Finds the names in `text`. `lang` is the article's ISO 639-1 language when known: it
+/// enables the case forms of that language (Polish forms only in Polish text).
+pub fn tag(gaz: &Gazetteer, text: &str, lang: Option<&str>) -> Vec<Mention> {
+    let p = Prepared::new(text);
+    tag_prepared(gaz, &p, lang)
+}
+
+/// As `tag`, on a text already prepared (the resolver reuses the preparation).
+pub fn tag_prepared(gaz: &Gazetteer, p: &Prepared<'_>, lang: Option<&str>) -> Vec<Mention> {
+    let bytes = p.norm.text.as_bytes();
+    let mut out = Vec::new();
+    let mut evidence = Evidence::default();
+    let mut w = 0;
+    while w < p.words.len() {
+        let start = p.words[w].0;
+        // Ends on a word boundary, longest first, each with the index of its last word.
+        let mut ends: Vec<(usize, u64)> = Vec::new();
+        gaz.index.walk(bytes, start, |end, value| {
+            let boundary = p.norm.text[end..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric());
+            if boundary {
+                ends.push((end, value));
+            }
+        });
+        let mut accepted = false;
+        for &(end, value) in ends.iter().rev() {
+            let last_word = w + p.words[w..].iter().take_while(|(lo, _)| *lo < end).count() - 1;
+            let candidates: Vec<Posting> = gaz
+                .index
+                .postings(value)
+                .iter()
+                .copied()
+                .filter(|c| form_allowed(c.form, lang))
+                .collect();
+            if candidates.is_empty() {
+                continue;
+            }
+            if !plausible(gaz, p, w, last_word, &candidates, &mut evidence) {
+                continue;
+            }
+            let (s, e) = p.span(start, end);
+            out.push(Mention {
+                start: s,
+                end: e,
+                surface: p.chars[s..e].iter().collect(),
+                candidates,
+                cue: cue_around(p, w, last_word),
+                norm_start: start,
+                norm_end: end,
+            });
+            w = last_word + 1;
+            accepted = true;
+            break;
+        }
+        if !accepted {
+            w += 1;
+        }
+    }
+    out
+}
+
+fn form_allowed(form: Form, lang: Option<&str>) -> bool {
+    match form {
+        Form::Listed | Form::CyrillicCase => true,
+        Form::PolishCase => lang == Some("pl"),
+    }
+}
+
+/// Facts about the whole article, computed on first need.
+#[derive(Default)]
+struct Evidence {
+    /// Words (normal form) that the article also writes in lower case: common words.
+    lower_case_words: Option<HashSet<String>>,
+    /// Capitalised words that stand alone (not followed by another capitalised word):
+    /// surnames used on their own ("ujar Peskov"), and places.
+    standalone_capitalised: Option<HashSet<String>>,
+}
+
+impl Evidence {
+    fn lower_case_words(&mut self, p: &Prepared<'_>) -> &HashSet<String> {
+        self.lower_case_words.get_or_insert_with(|| {
+            (0..p.words.len())
+                .filter(|&w| p.first_char(w).is_lowercase())
+                .map(|w| p.word(w).to_string())
+                .collect()
+        })
+    }
+
+    fn standalone_capitalised(&mut self, p: &Prepared<'_>) -> &HashSet<String> {
+        self.standalone_capitalised.get_or_insert_with(|| {
+            (0..p.words.len())
+                .filter(|&w| p.is_capitalised(w))
+                .filter(|&w| {
+                    let next_cap = w + 1 < p.words.len()
+                        && p.gap(w, w + 1) == " "
+                        && p.is_capitalised(w + 1);
+                    let prev_cap = w > 0 && p.gap(w - 1, w) == " " && p.is_capitalised(w - 1);
+                    !next_cap && !prev_cap
+                })
+                .map(|w| p.word(w).to_string())
+                .collect()
+        })
+    }
+}
+
+/// The evidence checks a match must pass to be a place name.
+fn plausible(
+    gaz: &Gazetteer,
+    p: &Prepared<'_>,
+    first: usize,
+    last: usize,
+    candidates: &[Posting],
+    evidence: &mut Evidence,
+) -> bool {
+    // Languages that capitalise proper names all do here.
+    if !p.is_capitalised(first) {
+        return false;
+    }
+    let single = first == last;
+    let word = p.word(first);
+    let strong = candidates.iter().any(|c| {
+        let place = gaz.place(c.place);
+        matches!(place.kind, Kind::Country | Kind::Admin1 | Kind::Continent)
+            || place.population >= 100_000
+            || gaz.origins[c.origin as usize] == "overlay"
+    });
+    let chars = word.chars().count();
+    if single {
+        if lexicon::is_stop_word(word) {
+            return false;
+        }
+        // Short names need curated evidence (AS, US, ЄС), or they are codes and initials.
+        if chars <= 2 && !candidates.iter().any(|c| gaz.origins[c.origin as usize] == "overlay") {
+            return false;
+        }
+        if chars <= 3 && !strong {
+            return false;
+        }
+        // A word the article also writes in lower case is a common word of its language.
+        if !strong && evidence.lower_case_words(p).contains(word) {
+            return false;
+        }
+    }
+    // "Vladimir Putin", "Dmitry Peskov": a name followed by a capitalised word that the
+    // article also uses on its own is a given name, not a place.
+    if last + 1 < p.words.len() && p.gap(last, last + 1) == " " && p.is_capitalised(last + 1) {
+        let next = p.word(last + 1);
+        if lexicon::cue_after(next).is_none()
+            && gaz.index.get(next).is_empty()
+            && evidence.standalone_capitalised(p).contains(next)
+        {
+            return false;
+        }
+    }
+    // "Andriy Yermak": a small place's name right after a capitalised word that is neither a
+    // place, a cue nor a title, mid-sentence, is a surname.
+    if !strong && first > 0 && p.gap(first - 1, first) == " " && p.is_capitalised(first - 1) {
+        let prev = p.word(first - 1);
+        let prev_is_place = !gaz.index.get(prev).is_empty();
+        if !prev_is_place
+            && lexicon::cue_before(prev).is_none()
+            && !lexicon::is_person_title(prev)
+            && !lexicon::is_stop_word(prev)
+        {
+            return false;
+        }
+    }
+    // Sentence-initial small places with one-word names need the word to be rare.
+    if single && !strong && p.is_sentence_start(first) && chars < 5 {
+        return false;
+    }
+    true
+}
+
+/// The cue word before or after a match, if any.
+fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
+    let original = |w0: usize, w1: usize| -> String {
+        let (s, e) = p.span(p.words[w0].0, p.words[w1].1);
+        p.chars[s..e].iter().collect()
+    };
+    // Before: one word ("wilayah"), or two ("city of", "région de").
+    if first > 0 {
+        let gap = p.gap(first - 1, first);
+        if gap == " " || gap == ". " {
+            let one = if gap == ". " {
+                format!("{}.", p.word(first - 1))
+            } else {
+                p.word(first - 1).to_string()
+            };
+            if let Some(hint) = lexicon::cue_before(&one) {
+                return Some(Cue {
+                    word: original(first - 1, first - 1),
+                    hint,
+                });
+            }
+            if first > 1 && p.gap(first - 2, first - 1) == " " {
+                let two = format!("{} {}", p.word(first - 2), p.word(first - 1));
+                if let Some(hint) = lexicon::cue_before(&two) {
+                    return Some(Cue {
+                        word: original(first - 2, first - 1),
+                        hint,
+                    });
+                }
+            }
+        }
+    }
+    // After: "Donetsk Oblast", "Kursk region", "Харківська обл."
+    if last + 1 < p.words.len() && p.gap(last, last + 1) == " " {
+        if let Some(hint) = lexicon::cue_after(p.word(last + 1)) {
+            return Some(Cue {
+                word: original(last + 1, last + 1),
+                hint,
+            });
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gazetteer::testing;
+
+    fn surfaces(text: &str, lang: Option<&str>) -> Vec<String> {
+        let g = testing::gazetteer();
+        tag(&g, text, lang).into_iter().map(|m| m.surface).collect()
+    }
+
+    #[test]
+    fn finds_names_with_offsets_in_characters() {
+        let g = testing::gazetteer();
+        let text = "Ракети влучили у Харків, а потім — у Покровськ.";
+        let ms = tag(&g, text, Some("uk"));
+        let chars: Vec<char> = text.chars().collect();
+        assert_eq!(ms.len(), 2);
+        for m in &ms {
+            assert_eq!(chars[m.start..m.end].iter().collect::<String>(), m.surface);
+        }
+        assert_eq!(ms[0].surface, "Харків");
+        assert_eq!(ms[1].surface, "Покровськ");
+    }
+
+    #[test]
+    fn table_of_cases() {
+        let cases: &[(&str, Option<&str>, &[&str])] = &[
+            // longest match wins
+            ("Shelling near Velyka Novosilka today.", Some("en"), &["Velyka Novosilka"]),
+            // inflected Cyrillic
+            ("Бої під Харковом і в Покровську.", Some("uk"), &["Харковом", "Покровську"]),
+            ("Обстріл Харківщини триває.", Some("uk"), &["Харківщини"]),
+            // whole words only
+            ("Kharkivites and Pokrovskyi", Some("en"), &[]),
+            // capitalisation required
+            ("the kharkiv office", Some("en"), &[]),
+            // given names are not places
+            ("Presiden Rusia Vladimir Putin berkata. Putin juga.", Some("id"), &["Rusia"]),
+            // country names
+            ("Rusia dan Ukraina", Some("id"), &["Rusia", "Ukraina"]),
+            // apostrophes and hyphens
+            ("Velyka-Novosilka", Some("en"), &["Velyka-Novosilka"]),
+        ];
+        for (text, lang, want) in cases {
+            assert_eq!(surfaces(text, *lang), *want, "text: {text}");
+        }
+    }
+
+    #[test]
+    fn cue_words_are_recorded() {
+        let g = testing::gazetteer();
+        let ms = tag(&g, "di wilayah Kharkiv dan Donetsk Oblast", Some("id"));
+        assert_eq!(ms.len(), 2);
+        assert_eq!(ms[0].cue.as_ref().map(|c| c.hint), Some(CueHint::Region));
+        assert_eq!(ms[0].cue.as_ref().map(|c| c.word.as_str()), Some("wilayah"));
+        assert_eq!(ms[1].cue.as_ref().map(|c| c.word.as_str()), Some("Oblast"));
+    }
+}
