@@ -10,8 +10,12 @@ use frontmap::gazetteer::Gazetteer;
 /// Exit codes: 0 all fine, 1 some inputs failed (the others still got their output),
 /// 2 could not run (bad arguments, unreadable gazetteer, unwritable output).
 #[derive(Parser, Debug)]
-#[command(name = "frontmap", version, about = "Geoparse news about the Russia–Ukraine war into GeoJSON maps",
-    after_help = "Exit status: 0 all fine; 1 some inputs failed (the others still got their output); 2 could not run.\nGazetteer data: contains data from GeoNames (geonames.org, CC BY 4.0), © OpenStreetMap contributors (ODbL 1.0), Who's On First, Natural Earth.")]
+#[command(
+    name = "frontmap",
+    version,
+    about = "Geoparse news about the Russia–Ukraine war into GeoJSON maps",
+    after_help = "Exit status: 0 all fine; 1 some inputs failed (the others still got their output); 2 could not run.\nGazetteer data: contains data from GeoNames (geonames.org, CC BY 4.0), © OpenStreetMap contributors (ODbL 1.0), Who's On First, Natural Earth."
+)]
 pub struct Args {
     #[command(subcommand)]
     pub command: Command,

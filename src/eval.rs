@@ -111,17 +111,19 @@ pub fn load_gold(path: &Path) -> Result<Vec<(Article, Vec<Value>)>> {
     let mut out = Vec::new();
     for a in articles {
         let id = a.get("id").map(value_string).unwrap_or_default();
-        let file = a
-            .get("text_file")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::Invalid(format!("{}: article {id}: no text_file", path.display())))?;
+        let file = a.get("text_file").and_then(Value::as_str).ok_or_else(|| {
+            Error::Invalid(format!("{}: article {id}: no text_file", path.display()))
+        })?;
         let text_path = base.join(file);
         let text = std::fs::read_to_string(&text_path).map_err(|e| Error::io(&text_path, e))?;
         let article = Article {
             meta: ArticleMeta {
                 id,
                 source: text_path.display().to_string(),
-                lang: a.get("language").and_then(Value::as_str).map(str::to_string),
+                lang: a
+                    .get("language")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 ..Default::default()
             },
             text,
@@ -145,7 +147,10 @@ fn value_string(v: &Value) -> String {
 
 fn gold_place(v: &Value) -> GoldPlace {
     let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    let point = match (v.get("lat").and_then(Value::as_f64), v.get("lon").and_then(Value::as_f64)) {
+    let point = match (
+        v.get("lat").and_then(Value::as_f64),
+        v.get("lon").and_then(Value::as_f64),
+    ) {
         (Some(a), Some(b)) => Some((a, b)),
         _ => None,
     };
@@ -169,8 +174,16 @@ fn gold_mention(v: &Value) -> Option<GoldMention> {
     Some(GoldMention {
         start,
         end,
-        surface: v.get("surface").and_then(Value::as_str).unwrap_or("").to_string(),
-        role: v.get("role").and_then(Value::as_str).unwrap_or("-").to_string(),
+        surface: v
+            .get("surface")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        role: v
+            .get("role")
+            .and_then(Value::as_str)
+            .unwrap_or("-")
+            .to_string(),
         places,
     })
 }
@@ -184,7 +197,10 @@ fn fold(s: &str) -> String {
 
 /// Scores predictions against gold, article by article. `predictions` pairs an article id and
 /// language with its predicted mentions.
-pub fn score(gold: &[(String, String, Vec<Value>)], predictions: &BTreeMap<String, Vec<Predicted>>) -> Report {
+pub fn score(
+    gold: &[(String, String, Vec<Value>)],
+    predictions: &BTreeMap<String, Vec<Predicted>>,
+) -> Report {
     let mut r = Report::default();
     let (mut kinds_scored, mut kinds_right) = (0usize, 0usize);
     let (mut hit25, mut hit161) = (0usize, 0usize);
@@ -228,13 +244,18 @@ pub fn score(gold: &[(String, String, Vec<Value>)], predictions: &BTreeMap<Strin
                 t.found += used_g[gi] as usize;
             }
             if !used_g[gi] {
-                r.misses.push(format!("{id}: {} @{} ({} {})", g.surface, g.start, kind, g.places[0].name));
+                r.misses.push(format!(
+                    "{id}: {} @{} ({} {})",
+                    g.surface, g.start, kind, g.places[0].name
+                ));
             }
         }
         for (pi, p) in preds.iter().enumerate() {
             if !used_p[pi] {
-                r.false_positive_list
-                    .push(format!("{id}: {} @{} -> {} ({})", p.surface, p.start, p.name, p.kind));
+                r.false_positive_list.push(format!(
+                    "{id}: {} @{} -> {} ({})",
+                    p.surface, p.start, p.name, p.kind
+                ));
             }
         }
         for (gi, pi) in pairs {
@@ -246,8 +267,13 @@ pub fn score(gold: &[(String, String, Vec<Value>)], predictions: &BTreeMap<Strin
                 continue;
             }
             let same_country = g.places.iter().any(|c| {
-                (c.kind == "country" && p.kind == "country" && !c.country.is_empty() && c.country.eq_ignore_ascii_case(&p.country))
-                    || (c.kind == "continent" && p.kind == "continent" && fold(&c.name) == fold(&p.name))
+                (c.kind == "country"
+                    && p.kind == "country"
+                    && !c.country.is_empty()
+                    && c.country.eq_ignore_ascii_case(&p.country))
+                    || (c.kind == "continent"
+                        && p.kind == "continent"
+                        && fold(&c.name) == fold(&p.name))
             });
             let d = if same_country {
                 0.0
@@ -353,7 +379,11 @@ impl Report {
             self.resolved_pairs
         );
         s += &format!("kind         accuracy={}\n", pct(self.kind_accuracy));
-        for (title, map) in [("kind", &self.by_kind), ("role", &self.by_role), ("language", &self.by_language)] {
+        for (title, map) in [
+            ("kind", &self.by_kind),
+            ("role", &self.by_role),
+            ("language", &self.by_language),
+        ] {
             s += &format!("by {title}:\n");
             for (k, t) in map {
                 s += &format!(

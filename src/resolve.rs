@@ -117,8 +117,8 @@ impl Score {
 struct Context {
     /// Countries the article names.
     countries: BTreeSet<String>,
-    /// Admin1 codes of the places the article is sure about, with how many mentions.
-    admin1: BTreeMap<String, usize>,
+    /// Admin1 codes of the places the article is sure about, with the mentions they came from.
+    admin1: BTreeMap<String, Vec<usize>>,
     /// Points of settlements the article is sure about, with the mention index they came from.
     points: Vec<(usize, f64, f64)>,
 }
@@ -131,7 +131,10 @@ impl Context {
             }
             Kind::Admin1 | Kind::Admin2 | Kind::PopulatedPlace | Kind::Landmark => {
                 if !place.admin1.is_empty() {
-                    *self.admin1.entry(place.admin1.clone()).or_default() += 1;
+                    self.admin1
+                        .entry(place.admin1.clone())
+                        .or_default()
+                        .push(mention);
                 }
                 if !place.country.is_empty() {
                     self.countries.insert(place.country.clone());
@@ -167,28 +170,45 @@ pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mentions: &[Mention]) -> Vec<E
         })
         .collect();
     let qualifiers: Vec<Option<String>> = (0..mentions.len())
-        .map(|i| qualifier_admin1(gaz, mentions, &candidates, i))
+        .map(|i| qualifier_admin1(gaz, p, mentions, &candidates, i))
         .collect();
+    let hints = cue_hints(p, mentions);
 
     // Pass 1: context from the mentions that need none.
     let mut context = Context::default();
     for (i, c) in candidates.iter().enumerate() {
-        if let Some(&only) = unambiguous(gaz, c) {
+        if let Some(only) = unambiguous(gaz, c, hints[i]) {
             context.add(i, gaz.place(only));
         }
     }
     // Pass 2: resolve everything against it; pass 3: again, against what pass 2 found, so
     // that two ambiguous neighbours (Lyman and Siversk) pull each other to the same front.
     let mut chosen: Vec<(u32, Score, Option<Score>)> = (0..mentions.len())
-        .map(|i| choose(gaz, &mentions[i], &candidates[i], qualifiers[i].as_deref(), &context, i))
+        .map(|i| {
+            choose(
+                gaz,
+                hints[i],
+                &candidates[i],
+                qualifiers[i].as_deref(),
+                &context,
+                i,
+            )
+        })
         .collect();
     let mut context2 = Context::default();
     for (i, (place, _, _)) in chosen.iter().enumerate() {
         context2.add(i, gaz.place(*place));
     }
-    for (i, m) in mentions.iter().enumerate() {
+    for i in 0..mentions.len() {
         if candidates[i].len() > 1 {
-            chosen[i] = choose(gaz, m, &candidates[i], qualifiers[i].as_deref(), &context2, i);
+            chosen[i] = choose(
+                gaz,
+                hints[i],
+                &candidates[i],
+                qualifiers[i].as_deref(),
+                &context2,
+                i,
+            );
         }
     }
 
@@ -207,9 +227,9 @@ pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mentions: &[Mention]) -> Vec<E
             };
             // "wilayah Kharkiv" where the gazetteer only knows the city by that name: the cue
             // says the region, so take the city's oblast.
-            if let Some(cue) = &m.cue {
+            if hints[i] == Some(CueHint::Region) {
                 let p0 = gaz.place(place);
-                if cue.hint == CueHint::Region && p0.kind == Kind::PopulatedPlace {
+                if p0.kind == Kind::PopulatedPlace {
                     if let Some(a) = gaz.admin1_index(&p0.admin1) {
                         place = a;
                         rule = "cue_region_of_city";
@@ -232,51 +252,133 @@ pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mentions: &[Mention]) -> Vec<E
         .collect()
 }
 
-/// The single place of a candidate list when the list needs no context: one candidate, or one
-/// country among small namesakes.
-fn unambiguous<'c>(gaz: &Gazetteer, c: &'c [u32]) -> Option<&'c u32> {
+/// The single place of a candidate list when the list needs no context: one candidate, one
+/// country among small namesakes, or one region when a cue says region.
+fn unambiguous(gaz: &Gazetteer, c: &[u32], hint: Option<CueHint>) -> Option<u32> {
     if c.len() == 1 {
-        return c.first();
+        return c.first().copied();
     }
-    let countries: Vec<&u32> = c
-        .iter()
-        .filter(|&&i| gaz.place(i).kind == Kind::Country)
-        .collect();
-    if countries.len() == 1 {
-        return countries.first().copied();
-    }
-    None
+    let only = |pred: &dyn Fn(Kind) -> bool| {
+        let found: Vec<u32> = c
+            .iter()
+            .copied()
+            .filter(|&i| pred(gaz.place(i).kind))
+            .collect();
+        (found.len() == 1).then(|| found[0])
+    };
+    only(&|k| k == Kind::Country).or_else(|| {
+        if hint == Some(CueHint::Region) {
+            only(&|k| k == Kind::Admin1)
+        } else {
+            None
+        }
+    })
 }
 
-/// The admin1 code a mention is qualified with: "Pokrovsk, Donetsk Oblast", "Pokrovsk (Donetsk
-/// region)", "Покровськ Донецької області".
+/// Words that may stand between two names of a list: "Donetsk, Luhansk dan Kherson".
+const LIST_JOINERS: &[&str] = &[
+    "dan", "serta", "and", "or", "і", "й", "та", "и", "или", "або", "i", "oraz", "lub", "und",
+    "oder", "et", "ou", "&",
+];
+
+/// Words that may stand between a name and the area that qualifies it: "Pokrovsk, Donetsk
+/// Oblast", "Pokrovsk di Oblast Donetsk", "Pokrovsk (Donetsk region)", "Pokrowsk w obwodzie".
+const QUALIFIER_LINKS: &[&str] = &[
+    "di", "in", "у", "в", "w", "im", "en", "dans", "la", "le", "l", "of",
+];
+
+/// The words (normal form, punctuation dropped) between two mentions, or None when there is
+/// anything but words and light punctuation between them.
+fn words_between(p: &Prepared<'_>, a: &Mention, b: &Mention) -> Option<Vec<String>> {
+    if b.start < a.end || b.start - a.end > 40 {
+        return None;
+    }
+    let gap: String = p.chars[a.end..b.start].iter().collect();
+    if gap
+        .chars()
+        .any(|c| matches!(c, '.' | '!' | '?' | ';' | '\n'))
+    {
+        return None;
+    }
+    Some(
+        crate::gazetteer::normalise::normalise_text(&gap)
+            .text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+/// The cue hint of every mention: its own cue, else one shared along a list of names whose
+/// first or last member has one ("wilayah Donetsk, Luhansk dan Kherson" are all regions).
+fn cue_hints(p: &Prepared<'_>, mentions: &[Mention]) -> Vec<Option<CueHint>> {
+    let mut hints: Vec<Option<CueHint>> = mentions
+        .iter()
+        .map(|m| m.cue.as_ref().map(|c| c.hint))
+        .collect();
+    let mut i = 0;
+    while i < mentions.len() {
+        let mut j = i;
+        while j + 1 < mentions.len()
+            && words_between(p, &mentions[j], &mentions[j + 1]).is_some_and(|ws| {
+                ws.len() <= 1 && ws.iter().all(|w| LIST_JOINERS.contains(&w.as_str()))
+            })
+        {
+            j += 1;
+        }
+        if j > i {
+            let shared = (i..=j).find_map(|k| hints[k].filter(|h| *h == CueHint::Region));
+            if let Some(h) = shared {
+                for hint in hints.iter_mut().take(j + 1).skip(i) {
+                    if hint.is_none() {
+                        *hint = Some(h);
+                    }
+                }
+            }
+        }
+        i = j + 1;
+    }
+    hints
+}
+
+/// The admin1 code a mention is qualified with: "Pokrovsk, Donetsk Oblast", "Pokrovsk di
+/// Oblast Donetsk", "Pokrovsk (Donetsk region)".
 fn qualifier_admin1(
     gaz: &Gazetteer,
+    p: &Prepared<'_>,
     mentions: &[Mention],
     candidates: &[Vec<u32>],
     i: usize,
 ) -> Option<String> {
     let next = mentions.get(i + 1)?;
-    // Adjacent: at most ", " or " (" between the two names.
-    if next.start < mentions[i].end || next.start - mentions[i].end > 3 {
+    let mut words = words_between(p, &mentions[i], next)?;
+    if let Some(cue) = &next.cue {
+        let cue_norm = crate::gazetteer::normalise::normalise_name(&cue.word);
+        words.retain(|w| *w != cue_norm);
+    }
+    if words.len() > 1 || !words.iter().all(|w| QUALIFIER_LINKS.contains(&w.as_str())) {
         return None;
     }
-    let admin1s: Vec<&Place> = candidates[i + 1]
+    let areas: Vec<&Place> = candidates[i + 1]
         .iter()
         .map(|&c| gaz.place(c))
         .filter(|p| matches!(p.kind, Kind::Admin1 | Kind::Admin2))
         .collect();
-    let qualified_by_admin = next.cue.as_ref().is_some_and(|c| c.hint != CueHint::Settlement)
-        || admin1s.len() == candidates[i + 1].len();
-    if !qualified_by_admin {
+    let qualified_by_area = next
+        .cue
+        .as_ref()
+        .is_some_and(|c| c.hint != CueHint::Settlement)
+        || areas.len() == candidates[i + 1].len();
+    if !qualified_by_area {
         return None;
     }
-    admin1s.first().map(|p| p.admin1.clone())
+    areas.first().map(|p| p.admin1.clone())
 }
 
 fn choose(
     gaz: &Gazetteer,
-    m: &Mention,
+    hint: Option<CueHint>,
     candidates: &[u32],
     qualifier: Option<&str>,
     context: &Context,
@@ -285,9 +387,17 @@ fn choose(
     let mut scored: Vec<(u32, Score)> = candidates
         .iter()
         .map(|&c| {
+            let place = gaz.place(c);
+            // A bare oblast-capital name is the city: Kharkiv the city when Kharkiv Oblast
+            // is the other reading.
+            let capital_of = place.kind == Kind::PopulatedPlace
+                && candidates.iter().any(|&o| {
+                    let other = gaz.place(o);
+                    other.kind == Kind::Admin1 && other.admin1 == place.admin1
+                });
             (
                 c,
-                score(gaz.place(c), m, qualifier, context, mention_index),
+                score(place, capital_of, hint, qualifier, context, mention_index),
             )
         })
         .collect();
@@ -304,7 +414,8 @@ fn choose(
 
 fn score(
     place: &Place,
-    m: &Mention,
+    capital_of: bool,
+    hint: Option<CueHint>,
     qualifier: Option<&str>,
     context: &Context,
     mention_index: usize,
@@ -319,11 +430,20 @@ fn score(
             Kind::Admin1 => 1.0,
             Kind::Admin2 => 0.0,
         },
-        prominence: ((place.population as f64) + 10.0).log10() / 2.0,
+        // Admin areas and regions are as prominent as a large city whatever their population
+        // field says (often nothing).
+        prominence: match place.kind {
+            Kind::Admin1 | Kind::Region => 3.0,
+            Kind::Admin2 => 2.0,
+            _ => ((place.population as f64) + 10.0).log10() / 2.0,
+        },
         ..Score::default()
     };
-    if let Some(cue) = &m.cue {
-        s.cue = match (cue.hint, place.kind) {
+    if capital_of {
+        s.kind += 1.0;
+    }
+    if let Some(hint) = hint {
+        s.cue = match (hint, place.kind) {
             (CueHint::Region, Kind::Admin1 | Kind::Region) => 4.0,
             (CueHint::District, Kind::Admin2) => 4.0,
             (CueHint::Settlement, Kind::PopulatedPlace) => 4.0,
@@ -337,8 +457,13 @@ fn score(
         _ => 0.0,
     };
     if place.kind != Kind::Country && !place.admin1.is_empty() {
-        if let Some(n) = context.admin1.get(&place.admin1) {
-            s.article_admin1 = 1.5 + (*n as f64).min(5.0) * 0.2;
+        // Other mentions only: a candidate must not vote for itself.
+        let n = context
+            .admin1
+            .get(&place.admin1)
+            .map_or(0, |ms| ms.iter().filter(|&&i| i != mention_index).count());
+        if n > 0 {
+            s.article_admin1 = 1.5 + (n as f64).min(5.0) * 0.2;
         }
         if qualifier == Some(place.admin1.as_str()) {
             s.qualifier = 6.0;
@@ -371,9 +496,47 @@ fn score(
 
 /// Words after which a country or capital is the place itself, not a modifier or an actor.
 const LOCATION_PREPOSITIONS: &[&str] = &[
-    "di", "ke", "dari", "in", "into", "to", "from", "at", "near", "across", "inside", "within", "у",
-    "в", "на", "під", "под", "із", "из", "з", "до", "біля", "возле", "около", "nach", "aus", "bei",
-    "im", "w", "we", "do", "pod", "z", "ze", "a", "au", "en", "vers", "dans", "wilayah", "kota",
+    "di",
+    "ke",
+    "dari",
+    "in",
+    "into",
+    "to",
+    "from",
+    "at",
+    "near",
+    "across",
+    "inside",
+    "within",
+    "у",
+    "в",
+    "на",
+    "під",
+    "под",
+    "із",
+    "из",
+    "з",
+    "до",
+    "біля",
+    "возле",
+    "около",
+    "nach",
+    "aus",
+    "bei",
+    "im",
+    "w",
+    "we",
+    "do",
+    "pod",
+    "z",
+    "ze",
+    "a",
+    "au",
+    "en",
+    "vers",
+    "dans",
+    "wilayah",
+    "kota",
 ];
 
 /// A light guess at the mention's role (see `Role`): names after a preposition are locations;
@@ -440,12 +603,16 @@ mod tests {
     #[test]
     fn pokrovsk_in_donetsk_context_is_not_yakutia() {
         let r = resolved("Fighting near Donetsk Oblast towns: Pokrovsk was shelled.");
-        assert_eq!(r.last().unwrap(), &("Pokrovsk".to_string(), "gn:704422".to_string()));
+        assert_eq!(
+            r.last().unwrap(),
+            &("Pokrovsk".to_string(), "gn:704422".to_string())
+        );
     }
 
     #[test]
     fn city_versus_oblast_by_cue() {
-        let r = resolved("Strikes on Kharkiv. Later in the Kharkiv region and the city of Kharkiv.");
+        let r =
+            resolved("Strikes on Kharkiv. Later in the Kharkiv region and the city of Kharkiv.");
         let ids: Vec<&str> = r.iter().map(|(_, id)| id.as_str()).collect();
         assert_eq!(ids, ["gn:706482", "gn:706483", "gn:706482"]);
     }

@@ -58,7 +58,11 @@ fn cyrillic_forms(key: &str) -> Vec<String> {
         out.push(format!("{head}{n}"));
     }
     // Adjective + noun, case by case.
-    if let Some((pre, adj)) = head.trim_end().rsplit_once(' ').or(Some(("", head.trim_end()))) {
+    if let Some((pre, adj)) = head
+        .trim_end()
+        .rsplit_once(' ')
+        .or(Some(("", head.trim_end())))
+    {
         if !adj.is_empty() {
             let adjs = cyrillic_adjective_cases(adj);
             if let Some(adjs) = adjs {
@@ -115,7 +119,14 @@ fn cyrillic_noun_cases(word: &str) -> [Vec<String>; 4] {
         add(&stem, [&["ого"], &["ому", "ом"], &[], &["им", "ым"]]);
         return cases;
     }
-    if ends("ове") || ends("еве") || ends("ине") || ends("ьке") || ends("ське") || ends("ое") || ends("ее") {
+    if ends("ове")
+        || ends("еве")
+        || ends("ине")
+        || ends("ьке")
+        || ends("ське")
+        || ends("ое")
+        || ends("ее")
+    {
         // Neuter adjectival names (Курахове, Роботине, Красное).
         let k = if ends("ое") || ends("ее") { 2 } else { 1 };
         let stem = stem_without(k);
@@ -148,7 +159,10 @@ fn cyrillic_noun_cases(word: &str) -> [Vec<String>; 4] {
         }
         'я' => {
             let stem = stem_without(1);
-            add(&stem, [&["і", "и"], &["і", "е", "и"], &["ю"], &["ею", "ей", "ею"]]);
+            add(
+                &stem,
+                [&["і", "и"], &["і", "е", "и"], &["ю"], &["ею", "ей", "ею"]],
+            );
         }
         'ь' => {
             let stem = stem_without(1);
@@ -186,7 +200,11 @@ fn cyrillic_noun_cases(word: &str) -> [Vec<String>; 4] {
                 word,
                 [
                     &["а", "у"],
-                    if soft_after { &["і", "е", "у", "еві"] } else { &["і", "е", "у", "ові"] },
+                    if soft_after {
+                        &["і", "е", "у", "еві"]
+                    } else {
+                        &["і", "е", "у", "ові"]
+                    },
                     &[],
                     if soft_after { &["ем"] } else { &["ом"] },
                 ],
@@ -253,7 +271,12 @@ fn cyrillic_adjective_cases(word: &str) -> Option<[Vec<String>; 4]> {
         // Russian feminine: Харьковская, Великая.
         return Some(forms(stem(2), [&["ои"], &["ои"], &["ую"], &["ои", "ою"]]));
     }
-    if word.ends_with("ька") || word.ends_with("ська") || word.ends_with("ка") || word.ends_with("на") || word.ends_with("ла") {
+    if word.ends_with("ька")
+        || word.ends_with("ська")
+        || word.ends_with("ка")
+        || word.ends_with("на")
+        || word.ends_with("ла")
+    {
         // Ukrainian feminine: Харківська, Велика, Нова.
         return Some(forms(stem(1), [&["оі"], &["іи"], &["у"], &["ою"]]));
     }
@@ -294,7 +317,15 @@ fn polish_forms(key: &str) -> Vec<String> {
         push(last, &["u", "a", "em", "ze"]);
     } else if last.ends_with('k') || last.ends_with('g') || last.ends_with('h') {
         push(last, &["u", "a", "iem"]);
-    } else if last.ends_with('n') || last.ends_with('m') || last.ends_with('l') || last.ends_with('v') || last.ends_with('w') || last.ends_with('s') || last.ends_with('z') || last.ends_with('c') {
+    } else if last.ends_with('n')
+        || last.ends_with('m')
+        || last.ends_with('l')
+        || last.ends_with('v')
+        || last.ends_with('w')
+        || last.ends_with('s')
+        || last.ends_with('z')
+        || last.ends_with('c')
+    {
         push(last, &["u", "a", "em", "ie", "iu"]);
     }
     out
@@ -345,7 +376,11 @@ mod tests {
             ("Ірпінь", "Ірпеня"),
         ];
         for (name, form) in cases {
-            assert!(has(name, "UA", form), "{name} should have the form {form}: {:?}", case_forms(&n(name), "UA"));
+            assert!(
+                has(name, "UA", form),
+                "{name} should have the form {form}: {:?}",
+                case_forms(&n(name), "UA")
+            );
         }
     }
 
@@ -362,7 +397,9 @@ mod tests {
     #[test]
     fn nominative_is_never_a_generated_form() {
         for name in ["Харків", "Кринки", "Pokrowsk", "Суми"] {
-            assert!(case_forms(&n(name), "UA").iter().all(|(f, _)| *f != n(name)));
+            assert!(case_forms(&n(name), "UA")
+                .iter()
+                .all(|(f, _)| *f != n(name)));
         }
     }
 }

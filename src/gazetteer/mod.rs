@@ -201,7 +201,10 @@ impl Place {
     pub fn from_tsv(line: &str) -> std::result::Result<Place, String> {
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() != 12 {
-            return Err(format!("expected 12 tab-separated fields, found {}", f.len()));
+            return Err(format!(
+                "expected 12 tab-separated fields, found {}",
+                f.len()
+            ));
         }
         let lat: f64 = f[6]
             .parse()
@@ -251,7 +254,10 @@ impl Name {
     pub fn from_tsv(line: &str) -> std::result::Result<Name, String> {
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() != 4 {
-            return Err(format!("expected 4 tab-separated fields, found {}", f.len()));
+            return Err(format!(
+                "expected 4 tab-separated fields, found {}",
+                f.len()
+            ));
         }
         if f[1].trim().is_empty() {
             return Err("empty name".into());
@@ -471,8 +477,13 @@ katottg:UA1\tNovosilka\t\tkatottg
 ";
 
     pub fn gazetteer() -> Gazetteer {
-        Gazetteer::from_tsv(PLACES, Path::new("places.tsv"), NAMES, Path::new("names.tsv"))
-            .expect("test gazetteer parses")
+        Gazetteer::from_tsv(
+            PLACES,
+            Path::new("places.tsv"),
+            NAMES,
+            Path::new("names.tsv"),
+        )
+        .expect("test gazetteer parses")
     }
 }
 
@@ -500,7 +511,10 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(err.starts_with("p.tsv: line 2: unknown kind 'city'"), "{err}");
+        assert!(
+            err.starts_with("p.tsv: line 2: unknown kind 'city'"),
+            "{err}"
+        );
         let bad = "id\tkind\tname\tcountry\tadmin1\tadmin2\tlat\tlon\tpopulation\tprecision\tcode\tsource\nx\tcountry\tX\tUA\t\t\t95.2\t2\t0\texact\t\tt\n";
         let err = Gazetteer::from_tsv(bad, Path::new("p.tsv"), "", Path::new("n.tsv"))
             .err()

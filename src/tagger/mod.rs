@@ -106,7 +106,21 @@ impl<'t> Prepared<'t> {
             }
             return matches!(
                 c,
-                '.' | '!' | '?' | ':' | '"' | '“' | '”' | '«' | '„' | '(' | '[' | '—' | '–' | '-' | '•' | '*'
+                '.' | '!'
+                    | '?'
+                    | ':'
+                    | '"'
+                    | '“'
+                    | '”'
+                    | '«'
+                    | '„'
+                    | '('
+                    | '['
+                    | '—'
+                    | '–'
+                    | '-'
+                    | '•'
+                    | '*'
             );
         }
         true
@@ -198,9 +212,6 @@ fn form_allowed(form: Form, lang: Option<&str>) -> bool {
 struct Evidence {
     /// Words (normal form) that the article also writes in lower case: common words.
     lower_case_words: Option<HashSet<String>>,
-    /// Capitalised words that stand alone (not followed by another capitalised word):
-    /// surnames used on their own ("ujar Peskov"), and places.
-    standalone_capitalised: Option<HashSet<String>>,
 }
 
 impl Evidence {
@@ -208,22 +219,6 @@ impl Evidence {
         self.lower_case_words.get_or_insert_with(|| {
             (0..p.words.len())
                 .filter(|&w| p.first_char(w).is_lowercase())
-                .map(|w| p.word(w).to_string())
-                .collect()
-        })
-    }
-
-    fn standalone_capitalised(&mut self, p: &Prepared<'_>) -> &HashSet<String> {
-        self.standalone_capitalised.get_or_insert_with(|| {
-            (0..p.words.len())
-                .filter(|&w| p.is_capitalised(w))
-                .filter(|&w| {
-                    let next_cap = w + 1 < p.words.len()
-                        && p.gap(w, w + 1) == " "
-                        && p.is_capitalised(w + 1);
-                    let prev_cap = w > 0 && p.gap(w - 1, w) == " " && p.is_capitalised(w - 1);
-                    !next_cap && !prev_cap
-                })
                 .map(|w| p.word(w).to_string())
                 .collect()
         })
@@ -252,15 +247,27 @@ fn plausible(
             || gaz.origins[c.origin as usize] == "overlay"
     });
     let chars = word.chars().count();
+    let (s0, e0) = p.span(p.words[first].0, p.words[last].1);
+    let all_caps = p.chars[s0..e0].iter().all(|c| !c.is_lowercase());
+    // Acronyms (TASS, NATO) are not places unless the place is a state or a big city (KYIV
+    // in a dateline); abbreviations of two letters (AS, US, UK) need curated evidence.
+    if all_caps && chars >= 2 && !strong {
+        return false;
+    }
+    if chars <= 3 && !all_caps && !strong {
+        return false;
+    }
     if single {
         if lexicon::is_stop_word(word) {
             return false;
         }
-        // Short names need curated evidence (AS, US, ЄС), or they are codes and initials.
-        if chars <= 2 && !candidates.iter().any(|c| gaz.origins[c.origin as usize] == "overlay") {
-            return false;
-        }
-        if chars <= 3 && !strong {
+        // Two-letter names need curated evidence and capitals (AS, US, ЄС): else initials.
+        if chars <= 2
+            && (!all_caps
+                || !candidates
+                    .iter()
+                    .any(|c| gaz.origins[c.origin as usize] == "overlay"))
+        {
             return false;
         }
         // A word the article also writes in lower case is a common word of its language.
@@ -268,20 +275,55 @@ fn plausible(
             return false;
         }
     }
-    // "Vladimir Putin", "Dmitry Peskov": a name followed by a capitalised word that the
-    // article also uses on its own is a given name, not a place.
-    if last + 1 < p.words.len() && p.gap(last, last + 1) == " " && p.is_capitalised(last + 1) {
-        let next = p.word(last + 1);
-        if lexicon::cue_after(next).is_none()
-            && gaz.index.get(next).is_empty()
-            && evidence.standalone_capitalised(p).contains(next)
-        {
+    let state_level = candidates.iter().any(|c| {
+        matches!(
+            gaz.place(c.place).kind,
+            Kind::Country | Kind::Continent | Kind::Admin1
+        )
+    });
+    // "Vladimir Putin", "Dmitry Peskov": a settlement's name followed by a capitalised word
+    // that is no place, cue or common word is a given name, unless a second such word
+    // follows ("Gubernur Kharkiv Oleh Syniehubov": the place, then a two-word name). Never
+    // for states and oblasts.
+    let unknown_capitalised = |w: usize| {
+        w < p.words.len()
+            && p.gap(w - 1, w) == " "
+            && p.is_capitalised(w)
+            && lexicon::cue_after(p.word(w)).is_none()
+            && !lexicon::is_stop_word(p.word(w))
+            && gaz.index.get(p.word(w)).is_empty()
+    };
+    if !state_level && unknown_capitalised(last + 1) {
+        let name_follows = unknown_capitalised(last + 2) && !lexicon::is_given_name(word);
+        if !name_follows {
             return false;
         }
     }
+    if single
+        && lexicon::is_given_name(word)
+        && last + 1 < p.words.len()
+        && p.gap(last, last + 1) == " "
+        && p.is_capitalised(last + 1)
+    {
+        return false;
+    }
+    // A name right after a given name is a surname ("Andrei Yermak").
+    if !state_level
+        && first > 0
+        && p.gap(first - 1, first) == " "
+        && lexicon::is_given_name(p.word(first - 1))
+        && p.is_capitalised(first - 1)
+    {
+        return false;
+    }
     // "Andriy Yermak": a small place's name right after a capitalised word that is neither a
     // place, a cue nor a title, mid-sentence, is a surname.
-    if !strong && first > 0 && p.gap(first - 1, first) == " " && p.is_capitalised(first - 1) {
+    if !strong
+        && first > 0
+        && p.gap(first - 1, first) == " "
+        && p.is_capitalised(first - 1)
+        && !p.is_sentence_start(first - 1)
+    {
         let prev = p.word(first - 1);
         let prev_is_place = !gaz.index.get(prev).is_empty();
         if !prev_is_place
@@ -305,7 +347,16 @@ fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
         let (s, e) = p.span(p.words[w0].0, p.words[w1].1);
         p.chars[s..e].iter().collect()
     };
-    // Before: one word ("wilayah"), or two ("city of", "région de").
+    // Before: one word ("wilayah"), or two ("city of", "région de"), perhaps with words of
+    // direction between cue and name ("wilayah timur laut Sumy").
+    let mut first = first;
+    while first > 1
+        && p.gap(first - 1, first) == " "
+        && lexicon::DIRECTION_WORDS.contains(&p.word(first - 1))
+        && !p.is_capitalised(first - 1)
+    {
+        first -= 1;
+    }
     if first > 0 {
         let gap = p.gap(first - 1, first);
         if gap == " " || gap == ". " {
@@ -371,16 +422,28 @@ mod tests {
     fn table_of_cases() {
         let cases: &[(&str, Option<&str>, &[&str])] = &[
             // longest match wins
-            ("Shelling near Velyka Novosilka today.", Some("en"), &["Velyka Novosilka"]),
+            (
+                "Shelling near Velyka Novosilka today.",
+                Some("en"),
+                &["Velyka Novosilka"],
+            ),
             // inflected Cyrillic
-            ("Бої під Харковом і в Покровську.", Some("uk"), &["Харковом", "Покровську"]),
+            (
+                "Бої під Харковом і в Покровську.",
+                Some("uk"),
+                &["Харковом", "Покровську"],
+            ),
             ("Обстріл Харківщини триває.", Some("uk"), &["Харківщини"]),
             // whole words only
             ("Kharkivites and Pokrovskyi", Some("en"), &[]),
             // capitalisation required
             ("the kharkiv office", Some("en"), &[]),
             // given names are not places
-            ("Presiden Rusia Vladimir Putin berkata. Putin juga.", Some("id"), &["Rusia"]),
+            (
+                "Presiden Rusia Vladimir Putin berkata. Putin juga.",
+                Some("id"),
+                &["Rusia"],
+            ),
             // country names
             ("Rusia dan Ukraina", Some("id"), &["Rusia", "Ukraina"]),
             // apostrophes and hyphens
