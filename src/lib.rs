@@ -19,6 +19,7 @@ pub mod ingest;
 pub mod layers;
 pub mod resolve;
 pub mod tagger;
+pub mod web;
 
 pub use error::{Error, Result};
 

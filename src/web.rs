@@ -1,0 +1,1 @@
+//! Web: the offline map page. (Being written.)
