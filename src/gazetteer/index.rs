@@ -34,6 +34,9 @@ pub struct NameIndex {
     postings: Vec<Posting>,
 }
 
+/// Size of one stored posting: place (u32 LE), origin (u16 LE), form (u8), padding (u8).
+const POSTING_BYTES: usize = 8;
+
 const EMPTY: &[Posting] = &[];
 
 impl NameIndex {
@@ -96,6 +99,54 @@ impl NameIndex {
         let map = fst::Map::new(builder.into_inner().expect("bug: in-memory fst"))
             .expect("bug: fst just built");
         NameIndex { map, postings }
+    }
+
+    /// The automaton and postings as bytes, for `gazetteer build` to store beside the TSV files.
+    pub fn to_bytes(&self) -> (Vec<u8>, Vec<u8>) {
+        let mut postings = Vec::with_capacity(self.postings.len() * POSTING_BYTES);
+        for p in &self.postings {
+            postings.extend_from_slice(&p.place.to_le_bytes());
+            postings.extend_from_slice(&p.origin.to_le_bytes());
+            postings.push(p.form as u8);
+            postings.push(0);
+        }
+        (self.map.as_fst().as_bytes().to_vec(), postings)
+    }
+
+    /// Reads back what `to_bytes` wrote; `places` and `origins` bound the indexes it may hold.
+    pub fn from_bytes(
+        fst_bytes: Vec<u8>,
+        postings: &[u8],
+        places: usize,
+        origins: usize,
+    ) -> Result<NameIndex, String> {
+        let map = fst::Map::new(fst_bytes).map_err(|e| format!("corrupt name automaton: {e}"))?;
+        if postings.len() % POSTING_BYTES != 0 {
+            return Err(format!(
+                "corrupt postings: {} bytes is not a multiple of {POSTING_BYTES}",
+                postings.len()
+            ));
+        }
+        let mut out = Vec::with_capacity(postings.len() / POSTING_BYTES);
+        for chunk in postings.chunks_exact(POSTING_BYTES) {
+            let place = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+            let origin = u16::from_le_bytes([chunk[4], chunk[5]]);
+            let form = match chunk[6] {
+                0 => Form::Listed,
+                1 => Form::CyrillicCase,
+                2 => Form::PolishCase,
+                f => return Err(format!("corrupt postings: unknown form {f}")),
+            };
+            if place as usize >= places || origin as usize >= origins {
+                return Err("corrupt postings: place or origin out of range".into());
+            }
+            out.push(Posting {
+                place,
+                origin,
+                form,
+            });
+        }
+        Ok(NameIndex { map, postings: out })
     }
 
     /// Number of distinct keys.

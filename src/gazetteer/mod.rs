@@ -291,20 +291,53 @@ pub struct Reading<'g> {
 }
 
 impl Gazetteer {
-    /// Loads `places.tsv` and `names.tsv` from `dir`.
+    /// Loads the gazetteer in `dir`: `places.tsv`, and the compiled name index that
+    /// `gazetteer build` stores beside it (`names.fst`, `names.postings`, `names.origins`) when
+    /// it matches `names.tsv`; else the index is built from `names.tsv` (slower start-up).
     pub fn load(dir: &Path) -> Result<Gazetteer> {
         let read = |name: &str| {
             let path = dir.join(name);
             std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))
         };
-        let places = read("places.tsv")?;
+        let places_path = dir.join("places.tsv");
+        let places_text = read("places.tsv")?;
+        if let Some(compiled) = CompiledIndex::open(dir, places_text.len())? {
+            let places = parse_lines(&places_text, &places_path, PLACES_HEADER, Place::from_tsv)?;
+            let index = NameIndex::from_bytes(
+                compiled.fst,
+                &compiled.postings,
+                places.len(),
+                compiled.origins.len(),
+            )
+            .map_err(|m| Error::Invalid(format!("{}: {m}", dir.join(COMPILED_FST).display())))?;
+            let by_id = id_table(&places, &places_path)?;
+            return Ok(Gazetteer::assemble(places, by_id, compiled.origins, index));
+        }
         let names = read("names.tsv")?;
-        Gazetteer::from_tsv(
-            &places,
-            &dir.join("places.tsv"),
-            &names,
-            &dir.join("names.tsv"),
-        )
+        Gazetteer::from_tsv(&places_text, &places_path, &names, &dir.join("names.tsv"))
+    }
+
+    /// Stores the compiled name index beside the TSV files, so that `load` need not parse
+    /// `names.tsv` nor build the automaton. Files are written atomically.
+    pub fn write_compiled_index(&self, dir: &Path) -> Result<()> {
+        let size = |name: &str| {
+            let path = dir.join(name);
+            std::fs::metadata(&path)
+                .map(|m| m.len())
+                .map_err(|e| Error::io(&path, e))
+        };
+        let stamp = format!(
+            "places.tsv {}\nnames.tsv {}\n",
+            size("places.tsv")?,
+            size("names.tsv")?
+        );
+        let (fst_bytes, postings) = self.index.to_bytes();
+        let mut origins = self.origins.join("\n");
+        origins.push('\n');
+        write_atomic(&dir.join(COMPILED_FST), &fst_bytes)?;
+        write_atomic(&dir.join(COMPILED_POSTINGS), &postings)?;
+        write_atomic(&dir.join(COMPILED_ORIGINS), origins.as_bytes())?;
+        write_atomic(&dir.join(COMPILED_STAMP), stamp.as_bytes())
     }
 
     /// Builds the gazetteer from the two TSV texts; the paths are only for error messages.
@@ -316,16 +349,7 @@ impl Gazetteer {
     ) -> Result<Gazetteer> {
         let places = parse_lines(places_tsv, places_path, PLACES_HEADER, Place::from_tsv)?;
         let names = parse_lines(names_tsv, names_path, NAMES_HEADER, Name::from_tsv)?;
-        let mut by_id = HashMap::with_capacity(places.len());
-        for (i, p) in places.iter().enumerate() {
-            if by_id.insert(p.id.clone(), i as u32).is_some() {
-                return Err(Error::parse(
-                    places_path,
-                    i + 2,
-                    format!("duplicate place id '{}'", p.id),
-                ));
-            }
-        }
+        let by_id = id_table(&places, places_path)?;
         let mut resolved = Vec::with_capacity(names.len());
         for (i, n) in names.iter().enumerate() {
             let Some(&pi) = by_id.get(&n.place_id) else {
@@ -341,19 +365,29 @@ impl Gazetteer {
         origins.sort();
         origins.dedup();
         let index = NameIndex::build(&places, &resolved, &origins);
+        drop(resolved);
+        Ok(Gazetteer::assemble(places, by_id, origins, index))
+    }
+
+    fn assemble(
+        places: Vec<Place>,
+        by_id: HashMap<String, u32>,
+        origins: Vec<String>,
+        index: NameIndex,
+    ) -> Gazetteer {
         let admin1_by_code = places
             .iter()
             .enumerate()
             .filter(|(_, p)| p.kind == Kind::Admin1 && !p.admin1.is_empty())
             .map(|(i, p)| (p.admin1.clone(), i as u32))
             .collect();
-        Ok(Gazetteer {
+        Gazetteer {
             places,
             origins,
             index,
             by_id,
             admin1_by_code,
-        })
+        }
     }
 
     pub fn place(&self, index: u32) -> &Place {
@@ -407,6 +441,87 @@ impl Gazetteer {
         });
         out
     }
+}
+
+fn id_table(places: &[Place], path: &Path) -> Result<HashMap<String, u32>> {
+    let mut by_id = HashMap::with_capacity(places.len());
+    for (i, p) in places.iter().enumerate() {
+        if by_id.insert(p.id.clone(), i as u32).is_some() {
+            return Err(Error::parse(
+                path,
+                i + 2,
+                format!("duplicate place id '{}'", p.id),
+            ));
+        }
+    }
+    Ok(by_id)
+}
+
+const COMPILED_FST: &str = "names.fst";
+const COMPILED_POSTINGS: &str = "names.postings";
+const COMPILED_ORIGINS: &str = "names.origins";
+const COMPILED_STAMP: &str = "names.stamp";
+
+/// The compiled name index as stored by `write_compiled_index`.
+struct CompiledIndex {
+    fst: Vec<u8>,
+    postings: Vec<u8>,
+    origins: Vec<String>,
+}
+
+impl CompiledIndex {
+    /// The compiled index in `dir`, or None when there is none or it was made from other TSV
+    /// files (its stamp records their sizes: a hand edit of `names.tsv` makes it stale).
+    fn open(dir: &Path, places_len: usize) -> Result<Option<CompiledIndex>> {
+        let stamp_path = dir.join(COMPILED_STAMP);
+        let Ok(stamp) = std::fs::read_to_string(&stamp_path) else {
+            return Ok(None);
+        };
+        let names_len = std::fs::metadata(dir.join("names.tsv"))
+            .map(|m| m.len())
+            .ok();
+        let want = format!(
+            "places.tsv {places_len}\nnames.tsv {}\n",
+            names_len.map_or("missing".to_string(), |n| n.to_string())
+        );
+        if stamp != want {
+            return Ok(None);
+        }
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|e| Error::io(&path, e))
+        };
+        let origins = String::from_utf8(read(COMPILED_ORIGINS)?)
+            .map_err(|_| {
+                Error::Invalid(format!(
+                    "{}: not UTF-8",
+                    dir.join(COMPILED_ORIGINS).display()
+                ))
+            })?
+            .lines()
+            .map(str::to_string)
+            .collect();
+        Ok(Some(CompiledIndex {
+            fst: read(COMPILED_FST)?,
+            postings: read(COMPILED_POSTINGS)?,
+            origins,
+        }))
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
+/// reader never sees half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
 }
 
 fn parse_lines<T>(
@@ -502,6 +617,34 @@ mod tests {
         assert_eq!(ids, ["gn:704422", "gn:2017824"]);
         assert_eq!(g.lookup("Kharkov")[0].place.id, "gn:706482");
         assert!(g.lookup("Nowhere").is_empty());
+    }
+
+    #[test]
+    fn compiled_index_loads_like_the_tsv_and_goes_stale_on_edit() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("places.tsv"), testing::PLACES).unwrap();
+        std::fs::write(dir.path().join("names.tsv"), testing::NAMES).unwrap();
+        let from_tsv = Gazetteer::load(dir.path()).unwrap();
+        from_tsv.write_compiled_index(dir.path()).unwrap();
+        let compiled = Gazetteer::load(dir.path()).unwrap();
+        for name in ["Pokrovsk", "Харкові", "Kharkiv", "Rusia", "Nowhere"] {
+            let a: Vec<_> = from_tsv
+                .lookup(name)
+                .iter()
+                .map(|r| (r.place.id.clone(), r.origin.to_string()))
+                .collect();
+            let b: Vec<_> = compiled
+                .lookup(name)
+                .iter()
+                .map(|r| (r.place.id.clone(), r.origin.to_string()))
+                .collect();
+            assert_eq!(a, b, "{name}");
+        }
+        // A hand edit of names.tsv makes the compiled index stale: the edit is seen.
+        let edited = format!("{}gn:704422\tKrasnoarmiisk\t\toverlay\n", testing::NAMES);
+        std::fs::write(dir.path().join("names.tsv"), edited).unwrap();
+        let reloaded = Gazetteer::load(dir.path()).unwrap();
+        assert_eq!(reloaded.lookup("Krasnoarmiisk")[0].place.id, "gn:704422");
     }
 
     #[test]
