@@ -1,0 +1,177 @@
+//! One JSON Lines record → one article.
+//!
+//! Field mapping (the first field present wins; names are case-sensitive):
+//!
+//! | article   | JSON fields                                                                         |
+//! |-----------|-------------------------------------------------------------------------------------|
+//! | text      | `text`, `content`, `body`, `article`, `maintext` (markup in them is reduced to text) |
+//! | title     | `title`, `headline`                                                                 |
+//! | url       | `url`, `link`                                                                       |
+//! | published | `date`, `published`, `pubDate`, `publishedAt`, `datePublished`, `published_at`, `publish_date`, `pub_date` |
+//! | lang      | `lang`, `language`                                                                  |
+//! | id        | `id` (string or number); else from `url`; else `<file stem>-<line>`                  |
+//!
+//! A date string that does not parse is ignored (the date then comes from the text).
+
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::{fetch, html, ids, Article, ArticleMeta, Failure};
+
+pub const TEXT_FIELDS: [&str; 5] = ["text", "content", "body", "article", "maintext"];
+const TITLE_FIELDS: [&str; 2] = ["title", "headline"];
+const URL_FIELDS: [&str; 2] = ["url", "link"];
+const DATE_FIELDS: [&str; 8] = [
+    "date",
+    "published",
+    "pubDate",
+    "publishedAt",
+    "datePublished",
+    "published_at",
+    "publish_date",
+    "pub_date",
+];
+const LANG_FIELDS: [&str; 2] = ["lang", "language"];
+
+/// The article of one JSON Lines record. `source` is the file (or `stdin`), `line_no`
+/// counts from 1. The article's `source` is `source:line_no`; its id is safe but not yet
+/// unique (the caller makes ids unique within a run).
+pub fn article_from_json_line(
+    line: &str,
+    source: &str,
+    line_no: usize,
+) -> Result<Article, Failure> {
+    let fail = |message: String| Failure::error(source, Some(line_no), message);
+    let line = line.trim_start_matches('\u{feff}').trim();
+    let value: Value =
+        serde_json::from_str(line).map_err(|e| fail(format!("malformed JSON: {e}")))?;
+    let Value::Object(record) = value else {
+        return Err(fail("expected a JSON object (one article per line)".into()));
+    };
+    let text = first_string(&record, &TEXT_FIELDS).unwrap_or_default();
+    let text = if html::looks_like_html(&text) {
+        html::fragment_text(&text)
+    } else {
+        text.trim().to_string()
+    };
+    if text.is_empty() {
+        return Err(fail(format!(
+            "no article text (looked for {})",
+            TEXT_FIELDS.join(", ")
+        )));
+    }
+    let url = first_string(&record, &URL_FIELDS).map(|u| fetch::redact(u.trim()));
+    let id = match record.get("id") {
+        Some(Value::String(s)) if !s.trim().is_empty() => ids::safe_id(s.trim()),
+        Some(Value::Number(n)) => ids::safe_id(&n.to_string()),
+        _ => match &url {
+            Some(u) if !u.is_empty() => ids::url_id(u),
+            _ => {
+                let stem = Path::new(source)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "stdin".into());
+                ids::safe_id(&format!("{stem}-{line_no}"))
+            }
+        },
+    };
+    let published = DATE_FIELDS.iter().find_map(|f| match record.get(*f) {
+        Some(Value::String(s)) => super::dates::parse_metadata_date(s),
+        Some(Value::Number(n)) => super::dates::parse_metadata_date(&n.to_string()),
+        _ => None,
+    });
+    let meta = ArticleMeta {
+        id,
+        source: format!("{source}:{line_no}"),
+        title: first_string(&record, &TITLE_FIELDS)
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|t| !t.is_empty()),
+        published,
+        lang: first_string(&record, &LANG_FIELDS).and_then(|l| html::normalise_lang(&l)),
+        ..Default::default()
+    };
+    Ok(super::complete(meta, text))
+}
+
+fn first_string(record: &Map<String, Value>, fields: &[&str]) -> Option<String> {
+    fields.iter().find_map(|f| match record.get(*f) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::DateSource;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn field_mapping() {
+        let a = article_from_json_line(
+            r#"{"id":"a1","url":"https://x.example/a","title":" T  one ","date":"2022-09-12T10:00:00Z","text":"Hello there.","lang":"en-GB"}"#,
+            "in/c.jsonl",
+            3,
+        )
+        .unwrap();
+        assert_eq!(a.meta.id, "a1");
+        assert_eq!(a.meta.source, "in/c.jsonl:3");
+        assert_eq!(a.meta.title.as_deref(), Some("T one"));
+        assert_eq!(a.meta.published, NaiveDate::from_ymd_opt(2022, 9, 12));
+        assert_eq!(a.meta.date, a.meta.published);
+        assert_eq!(a.meta.date_source, DateSource::Metadata);
+        assert_eq!(a.meta.lang.as_deref(), Some("en"));
+        assert_eq!(a.text, "Hello there.");
+
+        let b = article_from_json_line(
+            r#"{"link":"https://u:p@x.example/news/story-7.html","headline":"H","pubDate":"Mon, 12 Sep 2022 10:00:00 +0000","content":"<p>One.</p><p>Two.</p>"}"#,
+            "c.jsonl",
+            4,
+        )
+        .unwrap();
+        assert!(b.meta.id.starts_with("story-7-"), "{}", b.meta.id);
+        assert_eq!(b.meta.title.as_deref(), Some("H"));
+        assert_eq!(b.meta.published, NaiveDate::from_ymd_opt(2022, 9, 12));
+        assert_eq!(b.text, "One.\nTwo.");
+
+        let c = article_from_json_line(
+            r#"{"id":7,"body":"Text 12/9/2022.","publishedAt":"garbage"}"#,
+            "c.jsonl",
+            5,
+        )
+        .unwrap();
+        assert_eq!(c.meta.id, "7");
+        assert_eq!(c.meta.published, None);
+        assert_eq!(c.meta.date, NaiveDate::from_ymd_opt(2022, 9, 12));
+        assert_eq!(c.meta.date_source, DateSource::Text);
+
+        let d = article_from_json_line(
+            r#"{"article":"Just text.","id":"../../x"}"#,
+            "dir/c.jsonl",
+            6,
+        )
+        .unwrap();
+        assert_eq!(d.meta.id, "x");
+        let e = article_from_json_line(r#"{"maintext":"Just text."}"#, "dir/c.jsonl", 6).unwrap();
+        assert_eq!(e.meta.id, "c-6");
+    }
+
+    #[test]
+    fn bad_records() {
+        let cases = [
+            ("{not json", "malformed JSON"),
+            ("[1,2]", "expected a JSON object"),
+            (r#""text""#, "expected a JSON object"),
+            (r#"{"title":"no text"}"#, "no article text"),
+            (r#"{"text":"   "}"#, "no article text"),
+            (r#"{"text":42}"#, "no article text"),
+        ];
+        for (line, want) in cases {
+            let f = article_from_json_line(line, "f.jsonl", 9).unwrap_err();
+            assert_eq!((f.input.as_str(), f.line), ("f.jsonl", Some(9)));
+            assert!(f.message.starts_with(want), "{line}: {}", f.message);
+            assert!(!f.warning);
+        }
+    }
+}
