@@ -1,1 +1,1238 @@
-//! Web: the offline map page. (Being written.)
+//! Web: one self-contained, offline `index.html` that maps a run's layers, and a tiny static file server.
+//!
+//! `write_index(dir)` reads the layers `layers::write` put in `dir` (events, clusters, hulls, areas, coverage,
+//! manifest, and an optional `occupied.geojson`) and writes `dir/index.html`: Leaflet and the page's own script and
+//! style are inlined from `assets/`, the data sits in `<script type="application/json">` blocks that the page
+//! `JSON.parse`s. No tile server, no CDN: the page works from `file://` with no network, and its
+//! Content-Security-Policy (`default-src 'none'`, scripts allowed by hash only) makes sure of it — and stops an inline
+//! event handler smuggled in through an article string from running, should escaping ever fail.
+//!
+//! The layers are read defensively: a missing file is an empty layer, a missing or odd property a default, a feature
+//! without a usable geometry is skipped. Only a file that is not JSON at all is an error (it names the file and line):
+//! that is a bug upstream, not a page to draw.
+//!
+//! Every string that comes from an article reaches the page's DOM through `textContent` only (see
+//! `assets/web/frontmap.js`); here it is escaped so that no string can close its data block (`<`, `>` and `&` become
+//! `\u003c`, `\u003e`, `\u0026`, which JSON allows inside strings, the only place they can occur).
+
+mod serve;
+
+pub use serve::{serve, Server};
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use geo::{BoundingRect, Contains};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::{Error, Result};
+
+const LEAFLET_JS: &str = include_str!("../assets/leaflet/leaflet.js");
+const LEAFLET_CSS: &str = include_str!("../assets/leaflet/leaflet.css");
+const PAGE_JS: &str = include_str!("../assets/web/frontmap.js");
+const PAGE_CSS: &str = include_str!("../assets/web/frontmap.css");
+
+/// Shown when `manifest.json` carries no attribution of its own.
+pub const DEFAULT_ATTRIBUTION: [&str; 4] = [
+    "Places: GeoNames (geonames.org), CC BY 4.0",
+    "© OpenStreetMap contributors, ODbL 1.0",
+    "Who's On First",
+    "Boundaries: Natural Earth",
+];
+
+/// Colours for the "by area" mode, assigned to areas in order of their event count (most first).
+/// Picked to stay apart on the light base map; areas beyond the list share `OTHER_COLOUR`.
+const AREA_PALETTE: [&str; 12] = [
+    "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
+    "#bcbd22", "#393b79", "#637939", "#843c39",
+];
+const OTHER_COLOUR: &str = "#7f7f7f";
+
+/// Reads the layers in `dir` and writes `dir/index.html` atomically (temp file in `dir`, then rename).
+/// Returns the path written.
+pub fn write_index(dir: &Path) -> Result<PathBuf> {
+    let html = render_index(dir)?;
+    let path = dir.join("index.html");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".index.html.").suffix(".tmp");
+    // tempfile's default 0600 would hide the page from a web server running as another user; umask still applies.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(html.as_bytes())
+        .and_then(|()| tmp.flush())
+        .map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+    Ok(path)
+}
+
+/// The page `write_index` writes, as a string.
+pub fn render_index(dir: &Path) -> Result<String> {
+    if !dir.is_dir() {
+        return Err(Error::Invalid(format!(
+            "{}: not a folder of frontmap layers (run `frontmap map … --out DIR` first)",
+            dir.display()
+        )));
+    }
+    let data = PageData::load(dir)?;
+    Ok(data.html())
+}
+
+/// One place of one article, as the page needs it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+struct PageEvent {
+    lon: f64,
+    lat: f64,
+    article: String,
+    title: String,
+    source: String,
+    /// `YYYY-MM-DD`, or "" when undated.
+    date: String,
+    place_id: String,
+    name: String,
+    kind: String,
+    country: String,
+    admin1: String,
+    mentions: u64,
+    surfaces: Vec<String>,
+    snippet: String,
+    precision: String,
+    geo_precision: u64,
+    rule: String,
+    confidence: Option<f64>,
+    role: String,
+    occupied: String,
+    front_distance_km: Option<f64>,
+    /// Id of the (non-direction) area the point lies in, "" when none: the "by area" colour key.
+    area: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+struct PageArticle {
+    id: String,
+    title: String,
+    date: String,
+    source: String,
+    /// Distinct places.
+    places: usize,
+    /// Places summed over mentions.
+    mentions: u64,
+    /// Area ids it covers, from `coverage.json` (or, without one, the areas its points lie in).
+    areas: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+struct PageCluster {
+    id: String,
+    lon: f64,
+    lat: f64,
+    event_count: u64,
+    place_count: u64,
+    places: Vec<String>,
+    articles: Vec<String>,
+    first_date: String,
+    last_date: String,
+    radius_km: Option<f64>,
+}
+
+/// One entry of the "by area" legend.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+struct LegendEntry {
+    /// Area id, "" for points outside every area.
+    area: String,
+    name: String,
+    colour: String,
+    events: usize,
+}
+
+/// Run-level facts for the header and the attribution line.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+struct PageMeta {
+    title: String,
+    attribution: Vec<String>,
+    dates: Vec<String>,
+    undated: usize,
+    failures: usize,
+    skipped_features: usize,
+    legend: Vec<LegendEntry>,
+    articles: Vec<PageArticle>,
+}
+
+struct PageData {
+    meta: PageMeta,
+    events: Vec<PageEvent>,
+    clusters: Vec<PageCluster>,
+    /// FeatureCollections passed through with their properties cut down to what the page shows.
+    areas: Value,
+    hulls: Value,
+    occupied: Value,
+}
+
+/// An area polygon, for point-in-polygon.
+struct AreaShape {
+    id: String,
+    name: String,
+    is_direction: bool,
+    shape: geo::MultiPolygon<f64>,
+    bbox: Option<geo::Rect<f64>>,
+}
+
+impl PageData {
+    fn load(dir: &Path) -> Result<PageData> {
+        let mut skipped = 0usize;
+        let (areas, shapes) = load_areas(&dir.join("areas.geojson"), &mut skipped)?;
+        let mut events = load_events(dir, &mut skipped)?;
+        for event in &mut events {
+            event.area = area_of(&shapes, event.lon, event.lat);
+        }
+        let coverage = load_coverage(&dir.join("coverage.json"))?;
+        let articles = articles(&events, coverage.as_ref(), &shapes);
+        let (clusters, skipped_clusters) = load_clusters(&dir.join("clusters.geojson"))?;
+        skipped += skipped_clusters;
+        let hulls = load_polygons(
+            &dir.join("cluster_hulls.geojson"),
+            &["cluster", "id"],
+            &mut skipped,
+        )?;
+        let occupied = load_polygons(
+            &dir.join("occupied.geojson"),
+            &["date", "name"],
+            &mut skipped,
+        )?;
+        let manifest = read_json(&dir.join("manifest.json"))?;
+
+        let dates: BTreeSet<String> = events
+            .iter()
+            .filter(|e| !e.date.is_empty())
+            .map(|e| e.date.clone())
+            .collect();
+        let undated = events.iter().filter(|e| e.date.is_empty()).count();
+        let places: BTreeSet<&str> = events.iter().map(|e| e.place_id.as_str()).collect();
+        let title = format!(
+            "{} article{}, {} place{}",
+            articles.len(),
+            plural(articles.len()),
+            places.len(),
+            plural(places.len())
+        );
+        let meta = PageMeta {
+            title,
+            attribution: attribution(manifest.as_ref()),
+            dates: dates.into_iter().collect(),
+            undated,
+            failures: failures(manifest.as_ref()),
+            skipped_features: skipped,
+            legend: legend(&events, &shapes),
+            articles,
+        };
+        Ok(PageData {
+            meta,
+            events,
+            clusters,
+            areas,
+            hulls,
+            occupied,
+        })
+    }
+
+    fn html(&self) -> String {
+        let blocks = [
+            ("fm-meta", script_json(&self.meta)),
+            ("fm-events", script_json(&self.events)),
+            ("fm-areas", script_json(&self.areas)),
+            ("fm-clusters", script_json(&self.clusters)),
+            ("fm-hulls", script_json(&self.hulls)),
+            ("fm-occupied", script_json(&self.occupied)),
+        ];
+        let leaflet_js = strip_source_map(LEAFLET_JS);
+        let csp = content_security_policy(&[leaflet_js, PAGE_JS]);
+        let mut html = String::with_capacity(
+            LEAFLET_JS.len()
+                + LEAFLET_CSS.len()
+                + blocks.iter().map(|b| b.1.len() + 64).sum::<usize>()
+                + 8192,
+        );
+        html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        html.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"");
+        html.push_str(&csp);
+        html.push_str(
+            "\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+        );
+        html.push_str("<meta name=\"generator\" content=\"frontmap ");
+        html.push_str(env!("CARGO_PKG_VERSION"));
+        html.push_str("\">\n<title>frontmap map</title>\n<style>\n");
+        html.push_str(LEAFLET_CSS);
+        html.push_str("\n</style>\n<style>\n");
+        html.push_str(PAGE_CSS);
+        html.push_str("\n</style>\n</head>\n<body>\n");
+        html.push_str(BODY);
+        for (id, json) in &blocks {
+            html.push_str("<script type=\"application/json\" id=\"");
+            html.push_str(id);
+            html.push_str("\">");
+            html.push_str(json);
+            html.push_str("</script>\n");
+        }
+        html.push_str("<script>\n");
+        html.push_str(leaflet_js);
+        html.push_str("\n</script>\n<script>\n");
+        html.push_str(PAGE_JS);
+        html.push_str("\n</script>\n</body>\n</html>\n");
+        html
+    }
+}
+
+/// The page's skeleton; `assets/web/frontmap.js` fills it. Static text only: no data is ever spliced in here.
+const BODY: &str = r#"<div id="fm-app">
+<aside id="fm-side">
+<header><h1>frontmap</h1><p id="fm-summary"></p><p id="fm-warnings" class="fm-warn" hidden></p></header>
+<section id="fm-layers"><h2>Layers</h2>
+<label><input type="checkbox" id="fm-toggle-areas" checked> Oblasts &amp; regions</label>
+<label class="fm-sub"><input type="checkbox" id="fm-toggle-shade" checked> shade by number of events</label>
+<label><input type="checkbox" id="fm-toggle-directions" checked> Directions of the front</label>
+<label id="fm-occupied-row" hidden><input type="checkbox" id="fm-toggle-occupied" checked> Occupied area</label>
+<label><input type="checkbox" id="fm-toggle-events" checked> Places (circle size: mentions)</label>
+<label><input type="checkbox" id="fm-toggle-clusters"> Clusters</label>
+<div class="fm-colour" role="radiogroup" aria-label="Colour places">Colour places:
+<label><input type="radio" name="fm-colour" id="fm-colour-area" value="area" checked> by area</label>
+<label><input type="radio" name="fm-colour" id="fm-colour-date" value="date"> by date</label></div>
+<div id="fm-legend"></div>
+</section>
+<section id="fm-dates"><h2>Date</h2>
+<input type="range" id="fm-date" min="0" max="0" value="0" step="1" aria-label="Date">
+<div id="fm-date-label"></div>
+</section>
+<section id="fm-articles-box"><h2>Articles <button type="button" id="fm-show-all">Show all</button></h2>
+<ol id="fm-articles"></ol>
+</section>
+</aside>
+<main id="fm-main"><div id="fm-map"></div>
+<div id="fm-status" data-event-count="0" data-article="" data-date=""></div>
+<div id="fm-attribution"></div></main>
+</div>
+"#;
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// JSON that cannot end its `<script>` block: `<`, `>` and `&` (which JSON only has inside strings) and the two
+/// line separators JavaScript once rejected are written as `\u` escapes.
+fn script_json<T: Serialize + ?Sized>(value: &T) -> String {
+    let json = match serde_json::to_string(value) {
+        Ok(json) => json,
+        // Serialising plain structs, strings and numbers into a String cannot fail.
+        Err(e) => unreachable!("bug: page data does not serialise: {e}"),
+    };
+    escape_script_json(&json)
+}
+
+fn escape_script_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The minified file ends with a source-map comment naming a file the page does not ship.
+fn strip_source_map(js: &str) -> &str {
+    let trimmed = js.trim_end();
+    match trimmed.rfind("\n//# sourceMappingURL=") {
+        Some(i) => &trimmed[..i],
+        None => trimmed,
+    }
+}
+
+/// No network at all (`default-src 'none'`); only the two inline scripts, by hash; inline styles (Leaflet's and
+/// ours); `data:` images only.
+fn content_security_policy(scripts: &[&str]) -> String {
+    let hashes: Vec<String> = scripts
+        .iter()
+        .map(|s| format!("'sha256-{}'", base64(&sha256(script_text(s).as_bytes()))))
+        .collect();
+    format!(
+        "default-src 'none'; script-src {}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'",
+        hashes.join(" ")
+    )
+}
+
+/// The exact text between `<script>` and `</script>` that `html` writes for a script (CSP hashes that).
+fn script_text(js: &str) -> String {
+    format!("\n{js}\n")
+}
+
+fn read_json(path: &Path) -> Result<Option<Value>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| Error::parse(path, e.line(), format!("not valid JSON: {e}")))
+}
+
+/// The features of a FeatureCollection (or a bare array of features); anything else has none.
+fn features(collection: &Value) -> &[Value] {
+    match collection {
+        Value::Object(o) => o
+            .get("features")
+            .and_then(Value::as_array)
+            .map_or(&[], |a| a.as_slice()),
+        Value::Array(a) => a.as_slice(),
+        _ => &[],
+    }
+}
+
+fn properties(feature: &Value) -> Option<&Map<String, Value>> {
+    feature.get("properties").and_then(Value::as_object)
+}
+
+/// A property as text: strings as they are, numbers and booleans written out, anything else "".
+fn prop_str(props: Option<&Map<String, Value>>, key: &str) -> String {
+    match props.and_then(|p| p.get(key)) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The first of `keys` that gives non-empty text.
+fn prop_str_any(props: Option<&Map<String, Value>>, keys: &[&str]) -> String {
+    keys.iter()
+        .map(|k| prop_str(props, k))
+        .find(|s| !s.is_empty())
+        .unwrap_or_default()
+}
+
+/// A finite number, also from a numeric string; None for -1 style "unknown" is left to the caller.
+fn prop_f64(props: Option<&Map<String, Value>>, key: &str) -> Option<f64> {
+    let value = match props.and_then(|p| p.get(key))? {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }?;
+    value.is_finite().then_some(value)
+}
+
+fn prop_u64(props: Option<&Map<String, Value>>, key: &str) -> Option<u64> {
+    prop_f64(props, key)
+        .filter(|v| *v >= 0.0)
+        .map(|v| v.round() as u64)
+}
+
+/// A list property: a JSON array of strings, or a string joined with "|"; empty parts dropped.
+fn prop_list(props: Option<&Map<String, Value>>, key: &str) -> Vec<String> {
+    match props.and_then(|p| p.get(key)) {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .filter(|s| !s.is_empty())
+            .collect(),
+        Some(Value::String(s)) => s
+            .split('|')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `YYYY-MM-DD` from a date or a timestamp starting with one; "" otherwise.
+fn iso_date(text: &str) -> String {
+    let head = text.trim().get(..10).unwrap_or("");
+    match chrono::NaiveDate::parse_from_str(head, "%Y-%m-%d") {
+        Ok(date) => date.format("%Y-%m-%d").to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Rounds to 6 decimals, as every layer does.
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// `[lon, lat]` of a Point geometry, if it is one with sane coordinates.
+fn point(feature: &Value) -> Option<(f64, f64)> {
+    let geometry = feature.get("geometry")?;
+    if geometry.get("type")?.as_str()? != "Point" {
+        return None;
+    }
+    let coords = geometry.get("coordinates")?.as_array()?;
+    let lon = coords.first()?.as_f64()?;
+    let lat = coords.get(1)?.as_f64()?;
+    let sane = lon.is_finite()
+        && lat.is_finite()
+        && (-180.0..=180.0).contains(&lon)
+        && (-90.0..=90.0).contains(&lat);
+    sane.then(|| (round6(lon), round6(lat)))
+}
+
+/// `events.geojson`; without it, the per-article layers in `articles/` (sorted by file name).
+fn load_events(dir: &Path, skipped: &mut usize) -> Result<Vec<PageEvent>> {
+    let mut collections = Vec::new();
+    if let Some(all) = read_json(&dir.join("events.geojson"))? {
+        collections.push(all);
+    } else {
+        let folder = dir.join("articles");
+        if folder.is_dir() {
+            let mut paths: Vec<PathBuf> = std::fs::read_dir(&folder)
+                .map_err(|e| Error::io(&folder, e))?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "geojson"))
+                .collect();
+            paths.sort();
+            for path in paths {
+                collections.extend(read_json(&path)?);
+            }
+        }
+    }
+    let mut events = Vec::new();
+    for collection in &collections {
+        for feature in features(collection) {
+            match event(feature) {
+                Some(event) => events.push(event),
+                None => *skipped += 1,
+            }
+        }
+    }
+    Ok(events)
+}
+
+fn event(feature: &Value) -> Option<PageEvent> {
+    let (lon, lat) = point(feature)?;
+    let p = properties(feature);
+    let name = prop_str_any(p, &["name", "place", "place_id"]);
+    let place_id = match prop_str(p, "place_id") {
+        id if !id.is_empty() => id,
+        // Without an id, the same name at the same point is the same place.
+        _ => format!("{name}@{lon:.6},{lat:.6}"),
+    };
+    let article = prop_str_any(p, &["article", "article_id"]);
+    let precision = match prop_str(p, "precision").to_ascii_lowercase() {
+        s if s.is_empty() => "exact".to_string(),
+        s => s,
+    };
+    // -1 (or any negative) is the layers' "unknown" for distances.
+    let front_distance_km = prop_f64(p, "front_distance_km").filter(|d| *d >= 0.0);
+    Some(PageEvent {
+        lon,
+        lat,
+        title: prop_str(p, "title"),
+        source: prop_str(p, "source"),
+        date: iso_date(&prop_str_any(p, &["date", "published"])),
+        place_id,
+        name,
+        kind: prop_str(p, "kind"),
+        country: prop_str(p, "country"),
+        admin1: prop_str(p, "admin1"),
+        mentions: prop_u64(p, "mentions").unwrap_or(1).max(1),
+        surfaces: prop_list(p, "surfaces"),
+        snippet: prop_str(p, "snippet"),
+        precision,
+        geo_precision: prop_u64(p, "geo_precision").unwrap_or(0),
+        rule: prop_str(p, "rule"),
+        confidence: prop_f64(p, "confidence"),
+        role: prop_str(p, "role"),
+        occupied: prop_str(p, "occupied"),
+        front_distance_km,
+        area: String::new(),
+        article,
+    })
+}
+
+/// The polygons of a GeoJSON geometry (`Polygon` or `MultiPolygon`), holes kept; None for anything else.
+fn multi_polygon(geometry: &Value) -> Option<geo::MultiPolygon<f64>> {
+    fn ring(value: &Value) -> Option<geo::LineString<f64>> {
+        let coords: Option<Vec<geo::Coord<f64>>> = value
+            .as_array()?
+            .iter()
+            .map(|c| {
+                let c = c.as_array()?;
+                let (x, y) = (c.first()?.as_f64()?, c.get(1)?.as_f64()?);
+                (x.is_finite() && y.is_finite()).then_some(geo::Coord { x, y })
+            })
+            .collect();
+        let coords = coords?;
+        (coords.len() >= 4).then(|| geo::LineString::new(coords))
+    }
+    fn polygon(value: &Value) -> Option<geo::Polygon<f64>> {
+        let mut rings = value.as_array()?.iter();
+        let exterior = ring(rings.next()?)?;
+        let holes: Option<Vec<_>> = rings.map(ring).collect();
+        Some(geo::Polygon::new(exterior, holes?))
+    }
+    let coords = geometry.get("coordinates")?;
+    match geometry.get("type")?.as_str()? {
+        "Polygon" => Some(geo::MultiPolygon::new(vec![polygon(coords)?])),
+        "MultiPolygon" => {
+            let polygons: Option<Vec<_>> = coords.as_array()?.iter().map(polygon).collect();
+            Some(geo::MultiPolygon::new(polygons?))
+        }
+        _ => None,
+    }
+}
+
+/// A polygon feature cut down to its geometry and the page's properties.
+fn slim_feature(geometry: &Value, props: Map<String, Value>) -> Value {
+    let mut feature = Map::new();
+    feature.insert("type".into(), Value::from("Feature"));
+    feature.insert("geometry".into(), geometry.clone());
+    feature.insert("properties".into(), Value::Object(props));
+    Value::Object(feature)
+}
+
+fn feature_collection(features: Vec<Value>) -> Value {
+    let mut collection = Map::new();
+    collection.insert("type".into(), Value::from("FeatureCollection"));
+    collection.insert("features".into(), Value::Array(features));
+    Value::Object(collection)
+}
+
+fn is_direction(id: &str, kind: &str) -> bool {
+    kind.eq_ignore_ascii_case("direction") || id.starts_with("dir:")
+}
+
+/// `areas.geojson`: the polygons for the page (with `id, name, type, direction, events, articles`) and for
+/// point-in-polygon.
+fn load_areas(path: &Path, skipped: &mut usize) -> Result<(Value, Vec<AreaShape>)> {
+    let Some(collection) = read_json(path)? else {
+        return Ok((feature_collection(Vec::new()), Vec::new()));
+    };
+    let mut out = Vec::new();
+    let mut shapes = Vec::new();
+    for feature in features(&collection) {
+        let Some(geometry) = feature.get("geometry") else {
+            *skipped += 1;
+            continue;
+        };
+        let Some(shape) = multi_polygon(geometry) else {
+            *skipped += 1;
+            continue;
+        };
+        let p = properties(feature);
+        let id = prop_str_any(p, &["id", "code", "iso_3166_2", "name"]);
+        let name = match prop_str(p, "name") {
+            name if name.is_empty() => id.clone(),
+            name => name,
+        };
+        let kind = prop_str(p, "type");
+        let direction = is_direction(&id, &kind);
+        let mut props = Map::new();
+        props.insert("id".into(), Value::from(id.clone()));
+        props.insert("name".into(), Value::from(name.clone()));
+        props.insert("type".into(), Value::from(kind));
+        props.insert("direction".into(), Value::from(direction));
+        props.insert(
+            "events".into(),
+            Value::from(prop_u64(p, "events").unwrap_or(0)),
+        );
+        props.insert(
+            "articles".into(),
+            Value::from(prop_u64(p, "articles").unwrap_or(0)),
+        );
+        out.push(slim_feature(geometry, props));
+        shapes.push(AreaShape {
+            bbox: shape.bounding_rect(),
+            id,
+            name,
+            is_direction: direction,
+            shape,
+        });
+    }
+    Ok((feature_collection(out), shapes))
+}
+
+/// Polygons with a few text properties kept (cluster hulls, the occupied area).
+fn load_polygons(path: &Path, keep: &[&str], skipped: &mut usize) -> Result<Value> {
+    let Some(collection) = read_json(path)? else {
+        return Ok(feature_collection(Vec::new()));
+    };
+    let mut out = Vec::new();
+    for feature in features(&collection) {
+        match feature
+            .get("geometry")
+            .filter(|g| multi_polygon(g).is_some())
+        {
+            Some(geometry) => {
+                let p = properties(feature);
+                let props = keep
+                    .iter()
+                    .map(|k| (k.to_string(), Value::from(prop_str(p, k))))
+                    .collect();
+                out.push(slim_feature(geometry, props));
+            }
+            None => *skipped += 1,
+        }
+    }
+    Ok(feature_collection(out))
+}
+
+/// `clusters.geojson`, and how many features were skipped.
+fn load_clusters(path: &Path) -> Result<(Vec<PageCluster>, usize)> {
+    let Some(collection) = read_json(path)? else {
+        return Ok((Vec::new(), 0));
+    };
+    let mut clusters = Vec::new();
+    let mut skipped = 0;
+    for feature in features(&collection) {
+        let Some((lon, lat)) = point(feature) else {
+            skipped += 1;
+            continue;
+        };
+        let p = properties(feature);
+        let places = prop_list(p, "places");
+        let articles = prop_list(p, "articles");
+        clusters.push(PageCluster {
+            id: prop_str_any(p, &["cluster", "id"]),
+            lon,
+            lat,
+            event_count: prop_u64(p, "event_count").unwrap_or(0),
+            place_count: prop_u64(p, "place_count").unwrap_or(places.len() as u64),
+            places,
+            articles,
+            first_date: iso_date(&prop_str(p, "first_date")),
+            last_date: iso_date(&prop_str(p, "last_date")),
+            radius_km: prop_f64(p, "radius_km"),
+        });
+    }
+    Ok((clusters, skipped))
+}
+
+/// `coverage.json` as article id → area ids. Accepts the shapes a coverage file plausibly takes:
+/// `{article: [area…]}`, `{article: {areas: [area…]}}`, `{articles: [...]}`, `[{article, areas: [area…]}]` or flat
+/// rows `[{article, area_id}]`, where an area is an id string or an object with `id`/`area_id`/`area`.
+/// None when there is no file.
+fn load_coverage(path: &Path) -> Result<Option<BTreeMap<String, BTreeSet<String>>>> {
+    let Some(value) = read_json(path)? else {
+        return Ok(None);
+    };
+    let mut coverage = BTreeMap::new();
+    coverage_from(&value, &mut coverage);
+    Ok(Some(coverage))
+}
+
+fn coverage_from(value: &Value, out: &mut BTreeMap<String, BTreeSet<String>>) {
+    fn area_id(entry: &Value) -> Option<String> {
+        match entry {
+            Value::String(s) => Some(s.clone()),
+            Value::Object(o) => ["id", "area_id", "area"]
+                .iter()
+                .find_map(|k| o.get(*k).and_then(Value::as_str))
+                .map(String::from),
+            _ => None,
+        }
+        .filter(|s| !s.is_empty())
+    }
+    fn areas_of(value: &Value) -> Vec<String> {
+        let list = match value {
+            Value::Object(o) => o.get("areas").or_else(|| o.get("coverage")),
+            other => Some(other),
+        };
+        list.and_then(Value::as_array)
+            .map(|items| items.iter().filter_map(area_id).collect())
+            .unwrap_or_default()
+    }
+    match value {
+        Value::Object(o) => {
+            for (key, item) in o {
+                if matches!(key.as_str(), "articles" | "coverage") && item.is_array() {
+                    coverage_from(item, out);
+                } else if !matches!(key.as_str(), "type" | "version" | "generator") {
+                    out.entry(key.clone()).or_default().extend(areas_of(item));
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                let Some(o) = item.as_object() else { continue };
+                let article = ["article", "article_id", "id"]
+                    .iter()
+                    .find_map(|k| o.get(*k).and_then(Value::as_str));
+                let Some(article) = article else { continue };
+                let entry = out.entry(article.to_string()).or_default();
+                if o.contains_key("areas") || o.contains_key("coverage") {
+                    entry.extend(areas_of(item));
+                } else if let Some(area) = ["area_id", "area"]
+                    .iter()
+                    .find_map(|k| o.get(*k))
+                    .and_then(area_id)
+                {
+                    entry.insert(area);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The non-direction area a point lies in ("" when none); the first in file order wins.
+fn area_of(shapes: &[AreaShape], lon: f64, lat: f64) -> String {
+    areas_at(shapes, lon, lat)
+        .find(|a| !a.is_direction)
+        .map(|a| a.id.clone())
+        .unwrap_or_default()
+}
+
+fn areas_at(shapes: &[AreaShape], lon: f64, lat: f64) -> impl Iterator<Item = &AreaShape> {
+    let p = geo::Point::new(lon, lat);
+    shapes.iter().filter(move |a| {
+        a.bbox.is_some_and(|b| {
+            b.min().x <= lon && lon <= b.max().x && b.min().y <= lat && lat <= b.max().y
+        }) && a.shape.contains(&p)
+    })
+}
+
+/// One entry per article, newest first, undated last, then by id.
+fn articles(
+    events: &[PageEvent],
+    coverage: Option<&BTreeMap<String, BTreeSet<String>>>,
+    shapes: &[AreaShape],
+) -> Vec<PageArticle> {
+    let mut by_id: BTreeMap<&str, (PageArticle, BTreeSet<&str>)> = BTreeMap::new();
+    for e in events {
+        let (article, places) = by_id.entry(e.article.as_str()).or_insert_with(|| {
+            (
+                PageArticle {
+                    id: e.article.clone(),
+                    title: String::new(),
+                    date: String::new(),
+                    source: String::new(),
+                    places: 0,
+                    mentions: 0,
+                    areas: Vec::new(),
+                },
+                BTreeSet::new(),
+            )
+        });
+        for (field, value) in [
+            (&mut article.title, &e.title),
+            (&mut article.date, &e.date),
+            (&mut article.source, &e.source),
+        ] {
+            if field.is_empty() {
+                field.clone_from(value);
+            }
+        }
+        article.mentions += e.mentions;
+        places.insert(e.place_id.as_str());
+    }
+    let mut out: Vec<PageArticle> = by_id
+        .into_values()
+        .map(|(mut article, places)| {
+            article.places = places.len();
+            article.areas = match coverage {
+                Some(coverage) => coverage
+                    .get(&article.id)
+                    .map(|a| a.iter().cloned().collect())
+                    .unwrap_or_default(),
+                // No coverage file: the areas (directions too) its points lie in.
+                None => {
+                    let covered: BTreeSet<String> = events
+                        .iter()
+                        .filter(|e| e.article == article.id)
+                        .flat_map(|e| areas_at(shapes, e.lon, e.lat).map(|a| a.id.clone()))
+                        .collect();
+                    covered.into_iter().collect()
+                }
+            };
+            article
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.date.is_empty(), std::cmp::Reverse(&a.date), &a.id).cmp(&(
+            b.date.is_empty(),
+            std::cmp::Reverse(&b.date),
+            &b.id,
+        ))
+    });
+    out
+}
+
+/// The "by area" colours: areas by event count (most first, then id), the palette in that order.
+fn legend(events: &[PageEvent], shapes: &[AreaShape]) -> Vec<LegendEntry> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in events {
+        *counts.entry(e.area.as_str()).or_default() += 1;
+    }
+    let outside = counts.remove("").unwrap_or(0);
+    let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut legend: Vec<LegendEntry> = ranked
+        .into_iter()
+        .enumerate()
+        .map(|(i, (area, events))| LegendEntry {
+            area: area.to_string(),
+            name: shapes
+                .iter()
+                .find(|s| s.id == area)
+                .map_or_else(|| area.to_string(), |s| s.name.clone()),
+            colour: AREA_PALETTE.get(i).unwrap_or(&OTHER_COLOUR).to_string(),
+            events,
+        })
+        .collect();
+    if outside > 0 {
+        legend.push(LegendEntry {
+            area: String::new(),
+            name: "elsewhere".to_string(),
+            colour: OTHER_COLOUR.to_string(),
+            events: outside,
+        });
+    }
+    legend
+}
+
+/// The attribution lines of `manifest.json` (`attribution` as a string, a list, or an object of strings),
+/// else `DEFAULT_ATTRIBUTION`.
+fn attribution(manifest: Option<&Value>) -> Vec<String> {
+    let lines: Vec<String> = match manifest.and_then(|m| m.get("attribution")) {
+        Some(Value::String(s)) => s
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect(),
+        Some(Value::Object(o)) => o
+            .values()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect(),
+        _ => Vec::new(),
+    };
+    if lines.is_empty() {
+        DEFAULT_ATTRIBUTION.iter().map(|s| s.to_string()).collect()
+    } else {
+        lines
+    }
+}
+
+/// How many inputs the run could not read (`failures` as a list or a count).
+fn failures(manifest: Option<&Value>) -> usize {
+    match manifest.and_then(|m| m.get("failures")) {
+        Some(Value::Array(items)) => items.len(),
+        Some(Value::Number(n)) => n.as_u64().unwrap_or(0) as usize,
+        _ => 0,
+    }
+}
+
+/// SHA-256 (FIPS 180-4), for the page's CSP script hashes; the crate has no hashing dependency and needs only this.
+fn sha256(data: &[u8]) -> [u8; 32] {
+    const K: [u32; 64] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+        0xc67178f2,
+    ];
+    let mut h: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
+    let mut message = data.to_vec();
+    message.push(0x80);
+    while message.len() % 64 != 56 {
+        message.push(0);
+    }
+    message.extend_from_slice(&((data.len() as u64).wrapping_mul(8)).to_be_bytes());
+    for block in message.chunks_exact(64) {
+        let mut w = [0u32; 64];
+        for (i, word) in block.chunks_exact(4).enumerate() {
+            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+        }
+        for i in 16..64 {
+            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
+            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16]
+                .wrapping_add(s0)
+                .wrapping_add(w[i - 7])
+                .wrapping_add(s1);
+        }
+        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
+        for i in 0..64 {
+            let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
+            let ch = (e & f) ^ (!e & g);
+            let t1 = hh
+                .wrapping_add(s1)
+                .wrapping_add(ch)
+                .wrapping_add(K[i])
+                .wrapping_add(w[i]);
+            let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
+            let maj = (a & b) ^ (a & c) ^ (b & c);
+            let t2 = s0.wrapping_add(maj);
+            hh = g;
+            g = f;
+            f = e;
+            e = d.wrapping_add(t1);
+            d = c;
+            c = b;
+            b = a;
+            a = t1.wrapping_add(t2);
+        }
+        for (x, y) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
+            *x = x.wrapping_add(y);
+        }
+    }
+    let mut out = [0u8; 32];
+    for (chunk, word) in out.chunks_exact_mut(4).zip(h) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+    out
+}
+
+/// Standard base64 with padding (RFC 4648), as CSP hashes are written.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn script_json_cannot_close_its_block() {
+        let cases = [
+            "</script><script>alert(1)</script>",
+            "\"><img src=x onerror=alert(1)>",
+            "<!-- a comment opener",
+            "a & b",
+            "line\u{2028}separator",
+            "plain Київ",
+        ];
+        for text in cases {
+            let json = script_json(&json!({ "title": text }));
+            assert!(!json.contains('<'), "{json}");
+            assert!(!json.contains('>'), "{json}");
+            assert!(!json.contains('&'), "{json}");
+            assert!(!json.contains('\u{2028}'), "{json}");
+            let back: Value = serde_json::from_str(&json).expect("escaped JSON parses");
+            assert_eq!(back["title"], text, "{json}");
+        }
+    }
+
+    #[test]
+    fn sha256_known_vectors() {
+        let cases: [(&[u8], &str); 3] = [
+            (b"", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="),
+            (b"abc", "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="),
+            (
+                b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                "JI1qYdIGOLjlwCaTDD5gOaM85Flk/yFn9uzt1BnbBsE=",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                base64(&sha256(input)),
+                expected,
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+
+    #[test]
+    fn base64_padding() {
+        let cases: [(&[u8], &str); 5] = [
+            (b"", ""),
+            (b"f", "Zg=="),
+            (b"fo", "Zm8="),
+            (b"foo", "Zm9v"),
+            (b"foob", "Zm9vYg=="),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(base64(input), expected);
+        }
+    }
+
+    #[test]
+    fn iso_dates() {
+        let cases = [
+            ("2024-07-01", "2024-07-01"),
+            ("2024-07-01T10:00:00Z", "2024-07-01"),
+            (" 2024-07-01 ", "2024-07-01"),
+            ("2024-13-01", ""),
+            ("01.07.2024", ""),
+            ("", ""),
+            ("Київ", ""),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(iso_date(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn events_read_defensively() {
+        let cases = [
+            // (feature, expected name, mentions, date, surfaces) or None when skipped
+            (
+                json!({"geometry": {"type": "Point", "coordinates": [37.18, 48.28]}, "properties": {"name": "Pokrovsk", "mentions": 3, "date": "2024-08-01", "surfaces": "Pokrovsk|Покровськ"}}),
+                Some(("Pokrovsk", 3, "2024-08-01", vec!["Pokrovsk", "Покровськ"])),
+            ),
+            (
+                json!({"geometry": {"type": "Point", "coordinates": [37.18, 48.28]}, "properties": null}),
+                Some(("", 1, "", vec![])),
+            ),
+            (
+                json!({"geometry": {"type": "Point", "coordinates": [37.18, 48.28]}, "properties": {"mentions": "2", "surfaces": ["a", ""], "date": 5}}),
+                Some(("", 2, "", vec!["a"])),
+            ),
+            (
+                json!({"geometry": {"type": "Point", "coordinates": [37.18, 48.28]}, "properties": {"mentions": -4}}),
+                Some(("", 1, "", vec![])),
+            ),
+            (
+                json!({"geometry": {"type": "Point", "coordinates": [370.0, 48.0]}, "properties": {}}),
+                None,
+            ),
+            (
+                json!({"geometry": {"type": "LineString", "coordinates": [[1, 2], [3, 4]]}}),
+                None,
+            ),
+            (json!({"geometry": null}), None),
+            (json!("not a feature"), None),
+        ];
+        for (feature, expected) in cases {
+            let got = event(&feature);
+            match (got, expected) {
+                (None, None) => {}
+                (Some(e), Some((name, mentions, date, surfaces))) => {
+                    assert_eq!(e.name, name, "{feature}");
+                    assert_eq!(e.mentions, mentions, "{feature}");
+                    assert_eq!(e.date, date, "{feature}");
+                    assert_eq!(e.surfaces, surfaces, "{feature}");
+                    assert_eq!(e.precision, "exact", "{feature}");
+                }
+                (got, expected) => panic!("{feature}: got {got:?}, expected {expected:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn coverage_shapes() {
+        let cases = [
+            json!({"a1": ["UA-14", "dir:pokrovsk"]}),
+            json!({"a1": {"areas": [{"id": "UA-14"}, {"id": "dir:pokrovsk"}]}}),
+            json!({"articles": [{"article": "a1", "areas": [{"area_id": "UA-14"}, "dir:pokrovsk"]}]}),
+            json!([{"article": "a1", "areas": [{"area": "UA-14"}, {"id": "dir:pokrovsk"}]}]),
+            json!([{"article": "a1", "area_id": "UA-14"}, {"article": "a1", "area_id": "dir:pokrovsk"}]),
+        ];
+        for value in cases {
+            let mut out = BTreeMap::new();
+            coverage_from(&value, &mut out);
+            let a1: Vec<&str> = out
+                .get("a1")
+                .map(|s| s.iter().map(String::as_str).collect())
+                .unwrap_or_default();
+            assert_eq!(a1, ["UA-14", "dir:pokrovsk"], "{value}");
+        }
+    }
+
+    #[test]
+    fn attribution_from_manifest() {
+        let cases = [
+            (
+                Some(json!({"attribution": "GeoNames CC BY 4.0\n© OSM"})),
+                vec!["GeoNames CC BY 4.0", "© OSM"],
+            ),
+            (Some(json!({"attribution": ["x", 3, "y"]})), vec!["x", "y"]),
+            (
+                Some(json!({"attribution": {"b": "y", "a": "x"}})),
+                vec!["x", "y"],
+            ),
+            (
+                Some(json!({"attribution": []})),
+                DEFAULT_ATTRIBUTION.to_vec(),
+            ),
+            (None, DEFAULT_ATTRIBUTION.to_vec()),
+        ];
+        for (manifest, expected) in cases {
+            assert_eq!(attribution(manifest.as_ref()), expected, "{manifest:?}");
+        }
+    }
+
+    #[test]
+    fn point_in_area() {
+        let square = json!({"type": "Polygon", "coordinates": [[[30, 40], [31, 40], [31, 41], [30, 41], [30, 40]]]});
+        let shapes = vec![
+            AreaShape {
+                id: "dir:x".into(),
+                name: "X direction".into(),
+                is_direction: true,
+                shape: multi_polygon(&square).expect("polygon"),
+                bbox: multi_polygon(&square).and_then(|m| m.bounding_rect()),
+            },
+            AreaShape {
+                id: "UA-1".into(),
+                name: "One".into(),
+                is_direction: false,
+                shape: multi_polygon(&square).expect("polygon"),
+                bbox: multi_polygon(&square).and_then(|m| m.bounding_rect()),
+            },
+        ];
+        let cases = [
+            ((30.5, 40.5), "UA-1"),
+            ((29.0, 40.5), ""),
+            ((30.5, 41.5), ""),
+        ];
+        for ((lon, lat), expected) in cases {
+            assert_eq!(area_of(&shapes, lon, lat), expected, "{lon},{lat}");
+        }
+    }
+
+    #[test]
+    fn source_map_comment_is_dropped() {
+        assert_eq!(
+            strip_source_map("a();\n//# sourceMappingURL=x.map\n"),
+            "a();"
+        );
+        assert_eq!(strip_source_map("a();\n"), "a();");
+        assert!(!strip_source_map(LEAFLET_JS).contains("sourceMappingURL"));
+    }
+}
