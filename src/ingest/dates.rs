@@ -39,7 +39,7 @@ pub fn parse_metadata_date(s: &str) -> Option<NaiveDate> {
         if matches!(b[4], b'-' | b'/' | b'.') {
             let sep = b[4] as char;
             let mut it = s[5..].splitn(2, sep);
-            let month = it.next().and_then(|m| parse_small(m));
+            let month = it.next().and_then(parse_small);
             let day = it.next().map(|rest| {
                 let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
                 digits
@@ -81,10 +81,27 @@ pub fn date_in_text(
     lang: Option<&str>,
     published: Option<NaiveDate>,
 ) -> Option<NaiveDate> {
-    let tokens = tokenize(text);
+    // A sliding window over the tokens: patterns look at most LOOK_AHEAD tokens forward and
+    // KEEP_BEHIND back, so the window stays small however long the text is.
+    const LOOK_AHEAD: usize = 12;
+    const KEEP_BEHIND: usize = 4;
+    let mut source = Tokens {
+        chars: text.char_indices().peekable(),
+    };
+    let mut tokens: Vec<Token> = Vec::new();
     let mut partial: Option<(u32, u32)> = None;
     let mut weekday: Option<u32> = None;
-    for i in 0..tokens.len() {
+    let mut i = 0;
+    loop {
+        while tokens.len() <= i + LOOK_AHEAD {
+            match source.next() {
+                Some(t) => tokens.push(t),
+                None => break,
+            }
+        }
+        if i >= tokens.len() {
+            break;
+        }
         if let Some((date, _)) = explicit_at(&tokens, i, lang) {
             return Some(date);
         }
@@ -95,6 +112,11 @@ pub fn date_in_text(
             if weekday.is_none() {
                 weekday = weekday_at(&tokens, i, lang);
             }
+        }
+        i += 1;
+        if i > 1024 {
+            tokens.drain(..i - KEEP_BEHIND);
+            i = KEEP_BEHIND;
         }
     }
     let published = published?;
@@ -146,68 +168,83 @@ struct Token {
 }
 
 fn tokenize(text: &str) -> Vec<Token> {
-    let mut out = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
-        if c.is_ascii_digit() {
-            let mut end = start + 1;
-            let mut value = c.to_digit(10).unwrap_or(0);
-            let mut digits = 1;
-            while let Some(&(i, d)) = chars.peek() {
-                if !d.is_ascii_digit() {
-                    break;
-                }
-                value = value
-                    .saturating_mul(10)
-                    .saturating_add(d.to_digit(10).unwrap_or(0));
-                digits += 1;
-                end = i + 1;
-                chars.next();
-            }
-            out.push(Token {
-                kind: Kind::Num(value, digits),
-                start,
-                end,
-            });
-        } else if c.is_alphabetic() && c != 'ʼ' {
-            let mut word: String = c.to_lowercase().collect();
-            let mut end = start + c.len_utf8();
-            while let Some(&(i, d)) = chars.peek() {
-                // Apostrophes first: U+02BC counts as a letter to `is_alphabetic`.
-                if matches!(d, '\'' | '’' | 'ʼ') {
-                    // An apostrophe inside a word (п'ятниця, jum'at) only if a letter follows.
-                    let mut look = chars.clone();
-                    look.next();
-                    match look.peek() {
-                        Some(&(_, n)) if n.is_alphabetic() => {
-                            word.push('\'');
-                            end = i + d.len_utf8();
-                            chars.next();
-                        }
-                        _ => break,
-                    }
-                } else if d.is_alphabetic() || is_mark(d) {
-                    word.extend(d.to_lowercase());
-                    end = i + d.len_utf8();
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            out.push(Token {
-                kind: Kind::Word(word),
-                start,
-                end,
-            });
-        } else if !c.is_whitespace() {
-            out.push(Token {
-                kind: Kind::Punct(c),
-                start,
-                end: start + c.len_utf8(),
-            });
-        }
+    Tokens {
+        chars: text.char_indices().peekable(),
     }
-    out
+    .collect()
+}
+
+/// Tokens produced lazily, so that a long text is never held as tokens all at once.
+struct Tokens<'a> {
+    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+}
+
+impl Iterator for Tokens<'_> {
+    type Item = Token;
+
+    fn next(&mut self) -> Option<Token> {
+        let chars = &mut self.chars;
+        while let Some((start, c)) = chars.next() {
+            if c.is_ascii_digit() {
+                let mut end = start + 1;
+                let mut value = c.to_digit(10).unwrap_or(0);
+                let mut digits = 1;
+                while let Some(&(i, d)) = chars.peek() {
+                    if !d.is_ascii_digit() {
+                        break;
+                    }
+                    value = value
+                        .saturating_mul(10)
+                        .saturating_add(d.to_digit(10).unwrap_or(0));
+                    digits += 1;
+                    end = i + 1;
+                    chars.next();
+                }
+                return Some(Token {
+                    kind: Kind::Num(value, digits),
+                    start,
+                    end,
+                });
+            } else if c.is_alphabetic() && c != 'ʼ' {
+                let mut word: String = c.to_lowercase().collect();
+                let mut end = start + c.len_utf8();
+                while let Some(&(i, d)) = chars.peek() {
+                    // Apostrophes first: U+02BC counts as a letter to `is_alphabetic`.
+                    if matches!(d, '\'' | '’' | 'ʼ') {
+                        // An apostrophe inside a word (п'ятниця, jum'at) only if a letter follows.
+                        let mut look = chars.clone();
+                        look.next();
+                        match look.peek() {
+                            Some(&(_, n)) if n.is_alphabetic() => {
+                                word.push('\'');
+                                end = i + d.len_utf8();
+                                chars.next();
+                            }
+                            _ => break,
+                        }
+                    } else if d.is_alphabetic() || is_mark(d) {
+                        word.extend(d.to_lowercase());
+                        end = i + d.len_utf8();
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                return Some(Token {
+                    kind: Kind::Word(word),
+                    start,
+                    end,
+                });
+            } else if !c.is_whitespace() {
+                return Some(Token {
+                    kind: Kind::Punct(c),
+                    start,
+                    end: start + c.len_utf8(),
+                });
+            }
+        }
+        None
+    }
 }
 
 fn is_mark(c: char) -> bool {
@@ -610,9 +647,16 @@ mod tests {
 
     #[test]
     fn dates_in_text() {
+        // (text, language, publication date, expected date)
+        type Case<'a> = (
+            &'a str,
+            Option<&'a str>,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+        );
         let pub_ = d(2022, 9, 14); // a Wednesday
         #[rustfmt::skip]
-        let cases: &[(&str, Option<&str>, Option<NaiveDate>, Option<NaiveDate>)] = &[
+        let cases: &[Case] = &[
             // Indonesian
             ("Pasukan bergerak pada Senin (12/9/2022) pagi.", Some("id"), None, d(2022, 9, 12)),
             ("Laporan 12/9/2022 menyebutkan", Some("id"), None, d(2022, 9, 12)),
@@ -695,6 +739,19 @@ mod tests {
                 "date_in_text({text:?}, {lang:?}, {published:?})"
             );
         }
+    }
+
+    #[test]
+    fn dates_far_into_a_long_text_are_found() {
+        let filler = "kata pejabat itu, ".repeat(3000);
+        let text = format!("{filler}pada 12 September 2022 dan {filler}");
+        assert_eq!(date_in_text(&text, Some("id"), None), d(2022, 9, 12));
+        let text = format!("{filler}pada hari Minggu {filler}");
+        assert_eq!(
+            date_in_text(&text, Some("id"), d(2022, 9, 14)),
+            d(2022, 9, 11)
+        );
+        assert_eq!(date_in_text(&filler, Some("id"), d(2022, 9, 14)), None);
     }
 
     #[test]

@@ -51,7 +51,8 @@ mod tests {
     #[test]
     fn decode_table() {
         // (input, Ok(text, has warning) or Err(message prefix))
-        let cases: &[(&[u8], Result<(&str, bool), &str>)] = &[
+        type Case<'a> = (&'a [u8], Result<(&'a str, bool), &'a str>);
+        let cases: &[Case] = &[
             (b"plain text", Ok(("plain text", false))),
             (b"\xEF\xBB\xBFwith bom", Ok(("with bom", false))),
             ("Харків".as_bytes(), Ok(("Харків", false))),

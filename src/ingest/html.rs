@@ -392,7 +392,8 @@ mod tests {
 
     #[test]
     fn publication_date_sources() {
-        let cases: &[(&str, Option<(i32, u32, u32)>)] = &[
+        type Case<'a> = (&'a str, Option<(i32, u32, u32)>);
+        let cases: &[Case] = &[
             (
                 r#"<meta name="date" content="2022-09-12">"#,
                 Some((2022, 9, 12)),

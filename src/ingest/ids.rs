@@ -79,7 +79,7 @@ fn is_windows_reserved(id: &str) -> bool {
     match stem.as_str() {
         "CON" | "PRN" | "AUX" | "NUL" => true,
         s if s.len() == 4 && (s.starts_with("COM") || s.starts_with("LPT")) => {
-            matches!(s.as_bytes()[3], b'0'..=b'9')
+            s.as_bytes()[3].is_ascii_digit()
         }
         _ => false,
     }
@@ -96,7 +96,7 @@ pub fn url_id(url: &str) -> String {
         .map_or(without_query, |(_, rest)| rest);
     let mut segments = after_scheme.split('/').filter(|s| !s.is_empty());
     let host = segments.next().unwrap_or("");
-    let stem = match segments.last() {
+    let stem = match segments.next_back() {
         Some(last) => match last.rsplit_once('.') {
             Some((stem, ext)) if !stem.is_empty() && ext.len() <= 5 => stem,
             _ => last,
