@@ -642,6 +642,7 @@ fn load_areas(path: &Path, skipped: &mut usize) -> Result<(Value, Vec<AreaShape>
         props.insert("id".into(), Value::from(id.clone()));
         props.insert("name".into(), Value::from(name.clone()));
         props.insert("type".into(), Value::from(kind));
+        props.insert("country".into(), Value::from(prop_str(p, "country")));
         props.insert("direction".into(), Value::from(direction));
         props.insert(
             "events".into(),
@@ -755,10 +756,16 @@ fn coverage_from(value: &Value, out: &mut BTreeMap<String, BTreeSet<String>>) {
     }
     match value {
         Value::Object(o) => {
+            // A document with a list of articles (and other members, e.g. an `areas` summary): only the list.
+            if let Some(list) = ["articles", "coverage"]
+                .iter()
+                .find_map(|k| o.get(*k).filter(|v| v.is_array()))
+            {
+                coverage_from(list, out);
+                return;
+            }
             for (key, item) in o {
-                if matches!(key.as_str(), "articles" | "coverage") && item.is_array() {
-                    coverage_from(item, out);
-                } else if !matches!(key.as_str(), "type" | "version" | "generator") {
+                if item.is_array() || item.is_object() {
                     out.entry(key.clone()).or_default().extend(areas_of(item));
                 }
             }
@@ -1162,6 +1169,11 @@ mod tests {
             json!({"articles": [{"article": "a1", "areas": [{"area_id": "UA-14"}, "dir:pokrovsk"]}]}),
             json!([{"article": "a1", "areas": [{"area": "UA-14"}, {"id": "dir:pokrovsk"}]}]),
             json!([{"article": "a1", "area_id": "UA-14"}, {"article": "a1", "area_id": "dir:pokrovsk"}]),
+            // layers::write's coverage.json: an `areas` summary beside the articles is not an article.
+            json!({"with_occupied": false,
+                   "articles": [{"article": "a1", "title": "t", "areas": [{"id": "UA-14", "places": []},
+                                                                         {"id": "dir:pokrovsk"}], "front": []}],
+                   "areas": [{"id": "UA-63", "events": 0}]}),
         ];
         for value in cases {
             let mut out = BTreeMap::new();
@@ -1171,6 +1183,7 @@ mod tests {
                 .map(|s| s.iter().map(String::as_str).collect())
                 .unwrap_or_default();
             assert_eq!(a1, ["UA-14", "dir:pokrovsk"], "{value}");
+            assert_eq!(out.len(), 1, "{value}: {out:?}");
         }
     }
 

@@ -817,13 +817,42 @@ fn browser_shows_and_filters_the_map() {
 }
 
 #[test]
-fn browser_loads_the_served_page_and_an_empty_run() {
-    let Some(browser) = Browser::start("browser_loads_the_served_page_and_an_empty_run") else {
+fn browser_loads_served_odd_and_empty_runs() {
+    let Some(browser) = Browser::start("browser_loads_served_odd_and_empty_runs") else {
         return;
     };
     let (dir, _index) = written(Some(FIXTURE));
     browser.open(&served(dir.path()));
     assert_eq!(browser.counts()["drawn"], 7);
+
+    // Ids that are also names of JavaScript object properties are just ids.
+    let odd = tempfile::tempdir().expect("tempdir");
+    let feature = |article: &str, lon: f64| {
+        json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, 48.5]},
+               "properties": {"article": article, "title": article, "place_id": "toString", "kind": "constructor",
+                              "date": "2024-08-01"}})
+    };
+    let events = json!({"type": "FeatureCollection", "features":
+        [feature("__proto__", 37.0), feature("__proto__", 37.1), feature("constructor", 37.2)]});
+    std::fs::write(odd.path().join("events.geojson"), events.to_string()).expect("write");
+    std::fs::write(
+        odd.path().join("coverage.json"),
+        r#"{"__proto__": ["hasOwnProperty"]}"#,
+    )
+    .expect("write");
+    let index = frontmap::web::write_index(odd.path()).expect("write_index");
+    browser.open(&file_url(&index));
+    assert_eq!(
+        browser.exec("return document.querySelectorAll('.fm-article').length"),
+        2
+    );
+    browser.click("[data-article=\"__proto__\"]");
+    assert_eq!(browser.counts()["drawn"], 2);
+    browser.click("[data-article=\"constructor\"]");
+    assert_eq!(browser.counts()["drawn"], 1);
+    browser.exec("window.frontmap.setDate('2024-08-01')");
+    assert_eq!(browser.counts()["drawn"], 1);
+    assert_eq!(browser.exec("return window.frontmap.errors"), json!([]));
 
     let (_empty, index) = written(None);
     browser.open(&file_url(&index));

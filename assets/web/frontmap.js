@@ -30,6 +30,12 @@
     return node;
   }
 
+  /* Lookup tables keyed by data (article ids, area ids, dates): no prototype, so an id such as "__proto__" or
+   * "constructor" is just a key. */
+  function dict() {
+    return Object.create(null);
+  }
+
   function str(value) {
     return typeof value === 'string' ? value : (value === undefined || value === null ? '' : String(value));
   }
@@ -58,6 +64,7 @@
   /* Old (blue-purple) to recent (orange): readable on the light base map at both ends. */
   var DATE_RAMP = ['#2c3e9e', '#7e22ce', '#c026d3', '#e11d48', '#f97316'];
   var UKRAINE = [[44.3, 22.1], [52.4, 40.3]];
+  var CANVAS_ABOVE = 3000;
 
   var state = { article: '', date: '', colour: 'area' };
   var counts = { events: 0, totalEvents: events.length, articles: articles.length, areas: 0, directions: 0,
@@ -93,11 +100,11 @@
     var p = f.properties || {};
     if (!p.direction) maxAreaEvents = Math.max(maxAreaEvents, Number(p.events) || 0);
   });
-  var covered = {};
+  var covered = dict();
 
   function areaStyle(feature) {
     var p = feature.properties || {};
-    var russian = str(p.id).indexOf('RU-') === 0;
+    var russian = p.country === 'RU' || str(p.id).indexOf('RU-') === 0;
     var base = russian ? '#e8e5df' : '#f8f5ec';
     var fill = base;
     if (shadeToggle.checked && maxAreaEvents > 0 && Number(p.events) > 0) {
@@ -174,7 +181,7 @@
 
   /* ---- clusters: hulls when there are any, else a ring at each cluster's centroid */
   var clustersLayer = L.layerGroup();
-  var clusterById = {};
+  var clusterById = dict();
   clusters.forEach(function (c) { clusterById[str(c.id)] = c; });
   function clusterTip(c, id) {
     var box = el('div', 'fm-tip');
@@ -208,9 +215,9 @@
   }
 
   /* ---- events */
-  var areaColour = {};
+  var areaColour = dict();
   legend.forEach(function (entry) { areaColour[str(entry.area)] = str(entry.colour) || OTHER; });
-  var dateIndex = {};
+  var dateIndex = dict();
   dates.forEach(function (d, i) { dateIndex[d] = i; });
 
   function eventColour(e) {
@@ -239,7 +246,8 @@
   function popupFor(e) {
     var box = el('div', 'fm-popup');
     box.appendChild(el('h3', null, str(e.name) || str(e.place_id) || 'unnamed place'));
-    var where = [KINDS[e.kind] || str(e.kind), str(e.admin1), str(e.country)].filter(Boolean).join(' · ');
+    var kind = Object.prototype.hasOwnProperty.call(KINDS, e.kind) ? KINDS[e.kind] : str(e.kind);
+    var where = [kind, str(e.admin1), str(e.country)].filter(Boolean).join(' · ');
     if (where) box.appendChild(el('p', 'fm-muted', where));
     var precision = el('p', 'fm-precision');
     if (e.precision === 'exact') {
@@ -277,8 +285,12 @@
   }
 
   var eventsLayer = L.layerGroup();
+  /* SVG keeps the polygons below hoverable, but thousands of SVG circles get slow: then one canvas for them. */
+  var eventRenderer = events.length > CANVAS_ABOVE ? L.canvas({ pane: 'fm-events' }) : null;
   var markers = events.map(function (e, i) {
-    var marker = L.circleMarker([e.lat, e.lon], eventStyle(e));
+    var style = eventStyle(e);
+    if (eventRenderer) style.renderer = eventRenderer;
+    var marker = L.circleMarker([e.lat, e.lon], style);
     marker.bindPopup(function () { return popupFor(e); }, { maxWidth: 340 });
     marker.bindTooltip(function () {
       return el('span', 'fm-tip', (str(e.name) || str(e.place_id)) + (e.precision === 'exact' ? '' : ' (approximate)'));
@@ -289,6 +301,15 @@
   /* Big circles first, so that small ones stay clickable on top; ties in data order. */
   var drawOrder = events.map(function (e, i) { return i; }).sort(function (a, b) {
     return (Number(events[b].mentions) || 1) - (Number(events[a].mentions) || 1) || a - b;
+  });
+
+  /* Per article, the date keys of its events; per date key, how many events: refresh() stays O(events). */
+  var articleDates = dict();
+  var perDate = dict();
+  events.forEach(function (e) {
+    var key = e.date in dateIndex ? e.date : 'undated';
+    (articleDates[e.article] = articleDates[e.article] || dict())[key] = true;
+    perDate[key] = (perDate[key] || 0) + 1;
   });
 
   function dateMatches(e) {
@@ -326,7 +347,7 @@
   slider.addEventListener('input', function () { setDate(dateOptions[Number(slider.value)].key); });
 
   var list = document.getElementById('fm-articles');
-  var buttons = {};
+  var buttons = dict();
   articles.forEach(function (a) {
     var item = el('li');
     var button = el('button', 'fm-article');
@@ -397,7 +418,7 @@
     });
     counts.events = shown;
     var article = state.article ? articleOf(state.article) : null;
-    covered = {};
+    covered = dict();
     ((article && article.areas) || []).forEach(function (id) { covered[id] = true; });
     counts.highlightedAreas = areaFeatures.filter(function (f) { return covered[(f.properties || {}).id]; }).length;
     areasLayer.setStyle(areaStyle);
@@ -406,7 +427,7 @@
 
     Object.keys(buttons).forEach(function (id) {
       buttons[id].classList.toggle('fm-active', id === state.article);
-      var onDate = !state.date || events.some(function (e) { return e.article === id && dateMatches(e); });
+      var onDate = !state.date || Boolean((articleDates[id] || dict())[state.date]);
       buttons[id].classList.toggle('fm-dim', !onDate);
     });
     showAllButton.disabled = !state.article && !state.date;
@@ -415,7 +436,7 @@
     dateOptions.forEach(function (o, i) { if (o.key === state.date) option = i; });
     slider.value = String(option);
     document.getElementById('fm-date-label').textContent = dateOptions[option].label + ' · ' +
-      plural(events.filter(dateMatches).length, 'event');
+      plural(state.date ? perDate[state.date] || 0 : events.length, 'event');
 
     var status = document.getElementById('fm-status');
     var parts = ['Showing ' + shown + ' of ' + plural(events.length, 'event')];
@@ -464,7 +485,11 @@
 
   function setColour(mode) {
     state.colour = mode === 'date' ? 'date' : 'area';
-    markers.forEach(function (marker, i) { marker.setStyle(eventStyle(events[i])); });
+    markers.forEach(function (marker, i) {
+      var style = eventStyle(events[i]);
+      delete style.pane;
+      marker.setStyle(style);
+    });
     document.getElementById('fm-colour-' + state.colour).checked = true;
     drawLegend();
   }
