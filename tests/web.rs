@@ -748,6 +748,10 @@ fn browser_shows_and_filters_the_map() {
     // A real click on a place opens its popup, built from text nodes.
     browser.click("[data-article=\"a3-xss\"]");
     assert_eq!(browser.counts()["drawn"], 2);
+    browser.wait_for(
+        "const p = document.querySelector('.leaflet-fm-events-pane path'); const r = p.getBoundingClientRect(); \
+         return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === p;",
+    );
     browser.click(".leaflet-fm-events-pane path");
     browser.wait_for("return document.querySelector('.leaflet-popup-content .fm-popup') !== null");
     let popup = browser.exec("return document.querySelector('.leaflet-popup-content').textContent");

@@ -454,11 +454,12 @@
     status.dataset.clusterCount = String(counts.clusters);
   }
 
+  /* Views jump rather than fly: the new state is on screen (and clickable) as soon as the click returns. */
   function fitTo(latlngs) {
     if (latlngs.length === 1) {
-      map.setView(latlngs[0], Math.max(map.getZoom(), 9));
+      map.setView(latlngs[0], Math.max(map.getZoom(), 9), { animate: false });
     } else if (latlngs.length > 1) {
-      map.fitBounds(L.latLngBounds(latlngs), { padding: [40, 40], maxZoom: 10 });
+      map.fitBounds(L.latLngBounds(latlngs), { padding: [40, 40], maxZoom: 10, animate: false });
     }
   }
 
@@ -501,7 +502,7 @@
       bounds = L.latLngBounds(points.map(function (e) { return [e.lat, e.lon]; }));
     }
     if (!bounds.isValid()) bounds = L.latLngBounds(UKRAINE);
-    map.fitBounds(bounds, { padding: [12, 12] });
+    map.fitBounds(bounds, { padding: [12, 12], animate: false });
   }
 
   /* ---- header and attribution */
