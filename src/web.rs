@@ -1,7 +1,7 @@
 //! Web: one self-contained, offline `index.html` that maps a run's layers, and a tiny static file server.
 //!
 //! `write_index(dir)` reads the layers `layers::write` put in `dir` (events, clusters, hulls, areas, coverage,
-//! manifest, and an optional `occupied.geojson`) and writes `dir/index.html`: Leaflet and the page's own script and
+//! front lines, manifest, and an optional `occupied.geojson` of polygons) and writes `dir/index.html`: Leaflet and the page's own script and
 //! style are inlined from `assets/`, the data sits in `<script type="application/json">` blocks that the page
 //! `JSON.parse`s. No tile server, no CDN: the page works from `file://` with no network, and its
 //! Content-Security-Policy (`default-src 'none'`, scripts allowed by hash only) makes sure of it — and stops an inline
@@ -168,6 +168,7 @@ struct PageData {
     areas: Value,
     hulls: Value,
     occupied: Value,
+    front_lines: Value,
 }
 
 /// An area polygon, for point-in-polygon.
@@ -191,14 +192,22 @@ impl PageData {
         let articles = articles(&events, coverage.as_ref(), &shapes);
         let (clusters, skipped_clusters) = load_clusters(&dir.join("clusters.geojson"))?;
         skipped += skipped_clusters;
-        let hulls = load_polygons(
+        let hulls = load_shapes(
             &dir.join("cluster_hulls.geojson"),
             &["cluster", "id"],
+            is_polygonal,
             &mut skipped,
         )?;
-        let occupied = load_polygons(
+        let occupied = load_shapes(
             &dir.join("occupied.geojson"),
             &["date", "name"],
+            is_polygonal,
+            &mut skipped,
+        )?;
+        let front_lines = load_shapes(
+            &dir.join("front_lines.geojson"),
+            &["date"],
+            is_linear,
             &mut skipped,
         )?;
         let manifest = read_json(&dir.join("manifest.json"))?;
@@ -234,6 +243,7 @@ impl PageData {
             areas,
             hulls,
             occupied,
+            front_lines,
         })
     }
 
@@ -245,6 +255,7 @@ impl PageData {
             ("fm-clusters", script_json(&self.clusters)),
             ("fm-hulls", script_json(&self.hulls)),
             ("fm-occupied", script_json(&self.occupied)),
+            ("fm-front", script_json(&self.front_lines)),
         ];
         let leaflet_js = strip_source_map(LEAFLET_JS);
         let csp = content_security_policy(&[leaflet_js, PAGE_JS]);
@@ -293,6 +304,7 @@ const BODY: &str = r#"<div id="fm-app">
 <label class="fm-sub"><input type="checkbox" id="fm-toggle-shade" checked> shade by number of events</label>
 <label><input type="checkbox" id="fm-toggle-directions" checked> Directions of the front</label>
 <label id="fm-occupied-row" hidden><input type="checkbox" id="fm-toggle-occupied" checked> Occupied area</label>
+<label id="fm-front-row" hidden><input type="checkbox" id="fm-toggle-front" checked> Line of contact</label>
 <label><input type="checkbox" id="fm-toggle-events" checked> Places (circle size: mentions)</label>
 <label><input type="checkbox" id="fm-toggle-clusters"> Clusters</label>
 <div class="fm-colour" role="radiogroup" aria-label="Colour places">Colour places:
@@ -664,17 +676,50 @@ fn load_areas(path: &Path, skipped: &mut usize) -> Result<(Value, Vec<AreaShape>
     Ok((feature_collection(out), shapes))
 }
 
-/// Polygons with a few text properties kept (cluster hulls, the occupied area).
-fn load_polygons(path: &Path, keep: &[&str], skipped: &mut usize) -> Result<Value> {
+fn is_polygonal(geometry: &Value) -> bool {
+    multi_polygon(geometry).is_some()
+}
+
+/// A `LineString` or `MultiLineString` whose positions are all pairs of finite numbers.
+fn is_linear(geometry: &Value) -> bool {
+    fn line(value: &Value) -> bool {
+        value.as_array().is_some_and(|points| {
+            points.len() >= 2
+                && points.iter().all(|p| {
+                    p.as_array().is_some_and(|c| {
+                        c.len() >= 2
+                            && c.iter()
+                                .take(2)
+                                .all(|x| x.as_f64().is_some_and(f64::is_finite))
+                    })
+                })
+        })
+    }
+    let Some(coords) = geometry.get("coordinates") else {
+        return false;
+    };
+    match geometry.get("type").and_then(Value::as_str) {
+        Some("LineString") => line(coords),
+        Some("MultiLineString") => coords
+            .as_array()
+            .is_some_and(|lines| lines.iter().all(line)),
+        _ => false,
+    }
+}
+
+/// Shapes `accept`ed, with a few text properties kept (cluster hulls, the occupied area, front lines).
+fn load_shapes(
+    path: &Path,
+    keep: &[&str],
+    accept: fn(&Value) -> bool,
+    skipped: &mut usize,
+) -> Result<Value> {
     let Some(collection) = read_json(path)? else {
         return Ok(feature_collection(Vec::new()));
     };
     let mut out = Vec::new();
     for feature in features(&collection) {
-        match feature
-            .get("geometry")
-            .filter(|g| multi_polygon(g).is_some())
-        {
+        match feature.get("geometry").filter(|g| accept(g)) {
             Some(geometry) => {
                 let p = properties(feature);
                 let props = keep
@@ -1236,6 +1281,40 @@ mod tests {
         ];
         for ((lon, lat), expected) in cases {
             assert_eq!(area_of(&shapes, lon, lat), expected, "{lon},{lat}");
+        }
+    }
+
+    #[test]
+    fn linear_geometries() {
+        let cases = [
+            (
+                json!({"type": "LineString", "coordinates": [[30, 48], [31, 48.5]]}),
+                true,
+            ),
+            (
+                json!({"type": "MultiLineString", "coordinates": [[[30, 48], [31, 48.5]], [[32, 47], [33, 47]]]}),
+                true,
+            ),
+            (
+                json!({"type": "LineString", "coordinates": [[30, 48]]}),
+                false,
+            ),
+            (
+                json!({"type": "LineString", "coordinates": [[30, "x"], [31, 48]]}),
+                false,
+            ),
+            (
+                json!({"type": "MultiLineString", "coordinates": [[[30, 48], [31, 48.5]], 5]}),
+                false,
+            ),
+            (
+                json!({"type": "Polygon", "coordinates": [[[30, 40], [31, 40], [31, 41], [30, 40]]]}),
+                false,
+            ),
+            (json!({"type": "LineString"}), false),
+        ];
+        for (geometry, expected) in cases {
+            assert_eq!(is_linear(&geometry), expected, "{geometry}");
         }
     }
 

@@ -65,7 +65,8 @@ fn page_carries_the_layers_as_json_blocks() {
             "fm-areas",
             "fm-clusters",
             "fm-hulls",
-            "fm-occupied"
+            "fm-occupied",
+            "fm-front"
         ]
     );
 
@@ -165,6 +166,10 @@ fn page_carries_the_layers_as_json_blocks() {
             .len(),
         2
     );
+    assert_eq!(
+        block(&html, "fm-front")["features"][1]["properties"],
+        json!({"date": "2024-08-03"})
+    );
 }
 
 #[test]
@@ -175,9 +180,9 @@ fn article_strings_cannot_escape_their_data_block() {
         assert!(!raw.contains('<'), "{id} has a raw '<'");
         assert!(!raw.contains('>'), "{id} has a raw '>'");
     }
-    // Eight script elements: six data blocks, Leaflet, the page. An article string that closed a block would add one.
-    assert_eq!(html.matches("<script").count(), 8);
-    assert_eq!(html.matches("</script>").count(), 8);
+    // Nine script elements: seven data blocks, Leaflet, the page. An article string that closed a block would add one.
+    assert_eq!(html.matches("<script").count(), 9);
+    assert_eq!(html.matches("</script>").count(), 9);
     assert!(
         !html.contains("<img"),
         "markup from an article reached the HTML"
@@ -296,6 +301,7 @@ fn page_is_deterministic_and_written_atomically() {
             "clusters.geojson",
             "coverage.json",
             "events.geojson",
+            "front_lines.geojson",
             "index.html",
             "manifest.json",
             "occupied.geojson"
@@ -799,12 +805,26 @@ fn browser_shows_and_filters_the_map() {
         json!({"text": "\u{E014}"}),
     );
     assert_eq!(browser.counts()["events"], 2);
+    // Occupied area and line of contact: the latest snapshot on or before the date, the latest for undated.
+    let snapshot = "const c = window.frontmap.counts; \
+         return [c.occupied, c.front, document.querySelectorAll('.leaflet-fm-occupied-pane path').length];";
+    assert_eq!(
+        browser.exec(snapshot),
+        json!([1, 1, 2]),
+        "2024-08-02: the 07-27 snapshot"
+    );
     browser.exec("window.frontmap.setDate('undated')");
     assert_eq!(browser.counts()["events"], 2);
     assert_eq!(
-        browser.exec("return window.frontmap.counts.occupied"),
-        1,
-        "one snapshot at a time"
+        browser.exec(snapshot),
+        json!([1, 1, 2]),
+        "undated: the latest snapshot"
+    );
+    browser.exec("window.frontmap.setDate('2024-07-01')");
+    assert_eq!(
+        browser.exec(snapshot),
+        json!([0, 0, 0]),
+        "before every snapshot: none"
     );
 
     // Colour by date, and the toggles.

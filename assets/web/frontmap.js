@@ -58,6 +58,8 @@
   var areaFeatures = Array.isArray(areas.features) ? areas.features : [];
   var hullFeatures = Array.isArray(hulls.features) ? hulls.features : [];
   var occupiedFeatures = Array.isArray(occupied.features) ? occupied.features : [];
+  var front = data('fm-front', { type: 'FeatureCollection', features: [] });
+  var frontFeatures = Array.isArray(front.features) ? front.features : [];
 
   var OTHER = '#7f7f7f';
   var UNDATED = '#9ca3af';
@@ -68,7 +70,7 @@
 
   var state = { article: '', date: '', colour: 'area' };
   var counts = { events: 0, totalEvents: events.length, articles: articles.length, areas: 0, directions: 0,
-    highlightedAreas: 0, clusters: clusters.length, occupied: 0 };
+    highlightedAreas: 0, clusters: clusters.length, occupied: 0, front: 0 };
 
   /* ---- map and panes (SVG: few enough shapes, and SVG lets the polygons under the markers still get hovers) */
   var map = L.map('fm-map', { attributionControl: false, zoomSnap: 0.25, minZoom: 3, maxZoom: 14 });
@@ -158,25 +160,37 @@
   counts.areas = baseFeatures.length;
   counts.directions = directionFeatures.length;
 
-  /* ---- occupied area: the latest snapshot on or before the chosen date (all of it when undated) */
-  var occupiedLayer = L.layerGroup();
-  function drawOccupied() {
-    occupiedLayer.clearLayers();
-    if (!occupiedFeatures.length) return;
-    var snapshots = occupiedFeatures.map(function (f) { return str((f.properties || {}).date); });
-    var wanted = '';
-    var limit = /^\d{4}-\d{2}-\d{2}$/.test(state.date) ? state.date : '9999-99-99';
-    snapshots.forEach(function (d) { if (d <= limit && d > wanted) wanted = d; });
-    if (!wanted) snapshots.forEach(function (d) { if (d > wanted) wanted = d; });
-    var chosen = occupiedFeatures.filter(function (f, i) { return snapshots[i] === wanted; });
-    counts.occupied = chosen.length;
-    L.geoJSON({ type: 'FeatureCollection', features: chosen }, {
-      style: { pane: 'fm-occupied', color: '#991b1b', weight: 0.8, fillColor: '#dc2626', fillOpacity: 0.16 },
+  /* ---- occupied area and line of contact: dated snapshots. Shown: the latest on or before the chosen date,
+   * none when every snapshot is later (as layers::write decides `occupied`), the latest of all for "All dates"
+   * and "Undated". */
+  function snapshot(features) {
+    var dated = features.map(function (f) { return str((f.properties || {}).date); });
+    var limit = /^\d{4}-\d{2}-\d{2}$/.test(state.date) ? state.date : '\uffff';
+    var wanted = null;
+    dated.forEach(function (d) { if (d <= limit && (wanted === null || d > wanted)) wanted = d; });
+    return {
+      date: wanted || '',
+      features: features.filter(function (f, i) { return wanted !== null && dated[i] === wanted; })
+    };
+  }
+  function drawSnapshot(layerGroup, features, style, label) {
+    layerGroup.clearLayers();
+    var chosen = snapshot(features);
+    L.geoJSON({ type: 'FeatureCollection', features: chosen.features }, {
+      style: style,
       onEachFeature: function (feature, layer) {
-        var tip = el('div', 'fm-tip', 'Occupied area' + (wanted ? ' (' + wanted + ')' : ''));
-        layer.bindTooltip(tip, { sticky: true });
+        layer.bindTooltip(el('div', 'fm-tip', label + (chosen.date ? ' (' + chosen.date + ')' : '')), { sticky: true });
       }
-    }).eachLayer(function (layer) { occupiedLayer.addLayer(layer); });
+    }).eachLayer(function (layer) { layerGroup.addLayer(layer); });
+    return chosen.features.length;
+  }
+  var occupiedLayer = L.layerGroup();
+  var frontLayer = L.layerGroup();
+  function drawOccupied() {
+    counts.occupied = drawSnapshot(occupiedLayer, occupiedFeatures,
+      { pane: 'fm-occupied', color: '#991b1b', weight: 0.8, fillColor: '#dc2626', fillOpacity: 0.16 }, 'Occupied area');
+    counts.front = drawSnapshot(frontLayer, frontFeatures,
+      { pane: 'fm-occupied', color: '#b91c1c', weight: 2.2, opacity: 0.9 }, 'Line of contact');
   }
 
   /* ---- clusters: hulls when there are any, else a ring at each cluster's centroid */
@@ -326,6 +340,7 @@
     areas: [document.getElementById('fm-toggle-areas'), areasLayer],
     directions: [document.getElementById('fm-toggle-directions'), directionsLayer],
     occupied: [document.getElementById('fm-toggle-occupied'), occupiedLayer],
+    front: [document.getElementById('fm-toggle-front'), frontLayer],
     events: [document.getElementById('fm-toggle-events'), eventsLayer],
     clusters: [document.getElementById('fm-toggle-clusters'), clustersLayer]
   };
@@ -337,6 +352,7 @@
   });
   shadeToggle.addEventListener('change', function () { areasLayer.setStyle(areaStyle); });
   if (occupiedFeatures.length) document.getElementById('fm-occupied-row').hidden = false;
+  if (frontFeatures.length) document.getElementById('fm-front-row').hidden = false;
 
   var dateOptions = [{ key: '', label: 'All dates' }];
   dates.forEach(function (d) { dateOptions.push({ key: d, label: d }); });
