@@ -186,7 +186,7 @@ impl PageData {
         let (areas, shapes) = load_areas(&dir.join("areas.geojson"), &mut skipped)?;
         let mut events = load_events(dir, &mut skipped)?;
         for event in &mut events {
-            event.area = area_of(&shapes, event.lon, event.lat);
+            event.area = area_of(&shapes, event.lon, event.lat, &event.admin1);
         }
         let coverage = load_coverage(&dir.join("coverage.json"))?;
         let articles = articles(&events, coverage.as_ref(), &shapes);
@@ -838,10 +838,16 @@ fn coverage_from(value: &Value, out: &mut BTreeMap<String, BTreeSet<String>>) {
     }
 }
 
-/// The non-direction area a point lies in ("" when none); the first in file order wins.
-fn area_of(shapes: &[AreaShape], lon: f64, lat: f64) -> String {
+/// The non-direction area a point lies in (the first in file order), else the one named like the place's admin1
+/// (a coastal town just outside a simplified outline), else "".
+fn area_of(shapes: &[AreaShape], lon: f64, lat: f64, admin1: &str) -> String {
     areas_at(shapes, lon, lat)
         .find(|a| !a.is_direction)
+        .or_else(|| {
+            shapes
+                .iter()
+                .find(|a| !a.is_direction && !admin1.is_empty() && a.name == admin1)
+        })
         .map(|a| a.id.clone())
         .unwrap_or_default()
 }
@@ -1275,12 +1281,19 @@ mod tests {
             },
         ];
         let cases = [
-            ((30.5, 40.5), "UA-1"),
-            ((29.0, 40.5), ""),
-            ((30.5, 41.5), ""),
+            ((30.5, 40.5), "", "UA-1"),
+            ((30.5, 40.5), "Two", "UA-1"),
+            ((29.0, 40.5), "", ""),
+            ((29.0, 40.5), "One", "UA-1"),
+            ((29.0, 40.5), "X direction", ""),
+            ((30.5, 41.5), "Elsewhere", ""),
         ];
-        for ((lon, lat), expected) in cases {
-            assert_eq!(area_of(&shapes, lon, lat), expected, "{lon},{lat}");
+        for ((lon, lat), admin1, expected) in cases {
+            assert_eq!(
+                area_of(&shapes, lon, lat, admin1),
+                expected,
+                "{lon},{lat} {admin1}"
+            );
         }
     }
 

@@ -484,7 +484,10 @@
     state.date = '';
     map.closePopup();
     refresh();
-    fitTo(events.filter(visible).map(function (e) { return [e.lat, e.lon]; }));
+    /* A country's or continent's point is a convention far from the story: frame the other places. */
+    var shown = events.filter(visible);
+    var local = shown.filter(function (e) { return e.kind !== 'country' && e.kind !== 'continent'; });
+    fitTo((local.length ? local : shown).map(function (e) { return [e.lat, e.lon]; }));
   }
 
   function showAll() {
