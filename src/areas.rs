@@ -1,1 +1,0 @@
-//! Areas: which front-line areas each article covers. (Being written.)
