@@ -514,14 +514,21 @@
     drawLegend();
   }
 
+  /* Home view: Ukraine's areas when there are any (the Russian border regions would shrink it), else all areas,
+   * else the places near the front, else Ukraine's rough box. */
+  var homeBounds = L.geoJSON({ type: 'FeatureCollection', features: baseFeatures.filter(function (f) {
+    var p = f.properties || {};
+    return p.country === 'UA' || str(p.id).indexOf('UA-') === 0;
+  }) }).getBounds();
+  if (!homeBounds.isValid()) homeBounds = areasLayer.getBounds();
+  if (!homeBounds.isValid()) {
+    homeBounds = L.latLngBounds(events.filter(function (e) {
+      return e.lat >= 43 && e.lat <= 57 && e.lon >= 20 && e.lon <= 48;
+    }).map(function (e) { return [e.lat, e.lon]; }));
+  }
+  if (!homeBounds.isValid()) homeBounds = L.latLngBounds(UKRAINE);
   function initialView() {
-    var bounds = areasLayer.getBounds();
-    if (!bounds.isValid()) {
-      var points = events.filter(function (e) { return e.lat >= 43 && e.lat <= 57 && e.lon >= 20 && e.lon <= 48; });
-      bounds = L.latLngBounds(points.map(function (e) { return [e.lat, e.lon]; }));
-    }
-    if (!bounds.isValid()) bounds = L.latLngBounds(UKRAINE);
-    map.fitBounds(bounds, { padding: [12, 12], animate: false });
+    map.fitBounds(homeBounds, { padding: [12, 12], animate: false });
   }
 
   /* ---- header and attribution */
