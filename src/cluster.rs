@@ -8,7 +8,9 @@
 //!
 //! Only point-like events are clustered: populated places and landmarks. The point of a country,
 //! oblast, raion, region or continent is a convention (a label point or centroid), and clustering
-//! it with the villages around it would invent activity there.
+//! it with the villages around it would invent activity there. Events of every role count
+//! (location, actor, adjectival): the role is the resolver's light guess, and it is in the
+//! layers for filtering.
 //!
 //! Neighbours are found with an rstar R-tree over points on the unit sphere in 3-D: the chord
 //! between two unit vectors is a monotonic function of the great-circle distance, so a
