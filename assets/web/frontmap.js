@@ -1,7 +1,8 @@
 /* frontmap's offline map page. The data comes from the JSON data blocks (script elements of type
- * application/json) that src/web.rs writes; every string from an article reaches the DOM through textContent (el() below), never
- * through innerHTML, and Leaflet only ever gets DOM nodes for popups and tooltips (it would innerHTML strings).
- * State for tests and the curious: window.frontmap (counts, state, selectArticle, showAll, setDate, setColour). */
+ * application/json) that src/web.rs writes. Every string from an article reaches the DOM through textContent
+ * (el() below), never through innerHTML, and Leaflet only ever gets DOM nodes for popups and tooltips (it would
+ * innerHTML a string). State for tests and the curious: window.frontmap (counts, state, selectArticle, showAll,
+ * setDate, setColour). */
 (function () {
   'use strict';
 
@@ -50,6 +51,7 @@
   var clusters = data('fm-clusters', []);
   var hulls = data('fm-hulls', { type: 'FeatureCollection', features: [] });
   var occupied = data('fm-occupied', { type: 'FeatureCollection', features: [] });
+  var front = data('fm-front', { type: 'FeatureCollection', features: [] });
   if (!Array.isArray(events)) events = [];
   if (!Array.isArray(clusters)) clusters = [];
   var articles = Array.isArray(meta.articles) ? meta.articles : [];
@@ -58,7 +60,6 @@
   var areaFeatures = Array.isArray(areas.features) ? areas.features : [];
   var hullFeatures = Array.isArray(hulls.features) ? hulls.features : [];
   var occupiedFeatures = Array.isArray(occupied.features) ? occupied.features : [];
-  var front = data('fm-front', { type: 'FeatureCollection', features: [] });
   var frontFeatures = Array.isArray(front.features) ? front.features : [];
 
   var OTHER = '#7f7f7f';
