@@ -1,0 +1,478 @@
+//! Finding and reading the build's sources: files, folders (walked in sorted order, known file
+//! names picked up) and http(s) URLs. Every source is recognised by its file name; its text is
+//! read whole (gzip and zip opened on the way, with a size cap after decompression).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// What a source file holds, told by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SourceKind {
+    /// A GeoNames `geoname` dump: `cities500*`, `cities15000*`, or a country dump (`UA.txt`,
+    /// `RU.zip`).
+    GeoNames,
+    /// `admin1Codes*.txt` (GeoNames code table).
+    Admin1Codes,
+    /// `admin2Codes*.txt`.
+    Admin2Codes,
+    /// `geonames_admin_ua_ru.tsv`: GeoNames admin codes with ISO codes and aliases.
+    GeoNamesAdmin,
+    /// `ua_settlements_katottg.tsv.gz`.
+    Katottg,
+    /// `ua_admin_units_ocha_centroids.tsv`.
+    Ocha,
+    /// `naturalearth_admin1_ua_ru_by_md.geojson.gz`.
+    NaturalEarth,
+    /// `ua_settlements_osm.tsv.gz`.
+    Osm,
+    /// `ua_localities_whosonfirst.tsv.gz`.
+    Wof,
+    /// `ua_warreport_aliases.tsv.gz`.
+    Warreport,
+    /// `ru_postal_places_geonames2016_european.tsv.gz`.
+    Postal,
+    /// `country_names.tsv`.
+    CountryNames,
+    /// `country_points.tsv`.
+    CountryPoints,
+    /// `overlay.tsv`: the hand-curated corrections.
+    Overlay,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::GeoNames => "geonames",
+            SourceKind::Admin1Codes => "admin1codes",
+            SourceKind::Admin2Codes => "admin2codes",
+            SourceKind::GeoNamesAdmin => "geonames_admin",
+            SourceKind::Katottg => "katottg",
+            SourceKind::Ocha => "ocha",
+            SourceKind::NaturalEarth => "naturalearth",
+            SourceKind::Osm => "osm",
+            SourceKind::Wof => "wof",
+            SourceKind::Warreport => "warreport",
+            SourceKind::Postal => "geonames_postal",
+            SourceKind::CountryNames => "country_names",
+            SourceKind::CountryPoints => "country_points",
+            SourceKind::Overlay => "overlay",
+        }
+    }
+}
+
+/// One source, read.
+#[derive(Debug)]
+pub struct Input {
+    pub kind: SourceKind,
+    /// The path or URL, for messages.
+    pub label: PathBuf,
+    pub text: String,
+}
+
+/// The largest text a source may decompress to. A full GeoNames country dump (RU.txt) is
+/// about 100 MB; allCountries is not a supported source.
+pub const MAX_TEXT_BYTES: u64 = 1 << 30;
+/// The largest download accepted (after transport decompression).
+pub const MAX_DOWNLOAD_BYTES: u64 = 512 << 20;
+
+/// The kind of a source file, from its name; `None` for a file the build does not use.
+pub fn recognise(file_name: &str) -> Option<SourceKind> {
+    let exact = [
+        ("geonames_admin_ua_ru.tsv", SourceKind::GeoNamesAdmin),
+        ("ua_settlements_katottg.tsv.gz", SourceKind::Katottg),
+        ("ua_settlements_katottg.tsv", SourceKind::Katottg),
+        ("ua_admin_units_ocha_centroids.tsv", SourceKind::Ocha),
+        (
+            "naturalearth_admin1_ua_ru_by_md.geojson.gz",
+            SourceKind::NaturalEarth,
+        ),
+        (
+            "naturalearth_admin1_ua_ru_by_md.geojson",
+            SourceKind::NaturalEarth,
+        ),
+        ("ua_settlements_osm.tsv.gz", SourceKind::Osm),
+        ("ua_settlements_osm.tsv", SourceKind::Osm),
+        ("ua_localities_whosonfirst.tsv.gz", SourceKind::Wof),
+        ("ua_localities_whosonfirst.tsv", SourceKind::Wof),
+        ("ua_warreport_aliases.tsv.gz", SourceKind::Warreport),
+        ("ua_warreport_aliases.tsv", SourceKind::Warreport),
+        (
+            "ru_postal_places_geonames2016_european.tsv.gz",
+            SourceKind::Postal,
+        ),
+        (
+            "ru_postal_places_geonames2016_european.tsv",
+            SourceKind::Postal,
+        ),
+        ("country_names.tsv", SourceKind::CountryNames),
+        ("country_points.tsv", SourceKind::CountryPoints),
+        ("overlay.tsv", SourceKind::Overlay),
+    ];
+    if let Some((_, k)) = exact.iter().find(|(n, _)| *n == file_name) {
+        return Some(*k);
+    }
+    let stem = strip_any(file_name, &[".txt.gz", ".txt", ".zip"])?;
+    if file_name.ends_with(".zip") || file_name.ends_with(".txt") || file_name.ends_with(".txt.gz")
+    {
+        if stem.starts_with("cities500") || stem.starts_with("cities15000") {
+            return Some(SourceKind::GeoNames);
+        }
+        // Official country dumps: UA.txt, RU.zip.
+        if stem.len() == 2 && stem.chars().all(|c| c.is_ascii_uppercase()) {
+            return Some(SourceKind::GeoNames);
+        }
+    }
+    if file_name.ends_with(".txt") {
+        if stem.starts_with("admin1Codes") {
+            return Some(SourceKind::Admin1Codes);
+        }
+        if stem.starts_with("admin2Codes") {
+            return Some(SourceKind::Admin2Codes);
+        }
+    }
+    None
+}
+
+fn strip_any<'a>(s: &'a str, suffixes: &[&str]) -> Option<&'a str> {
+    suffixes.iter().find_map(|x| s.strip_suffix(x))
+}
+
+/// Reads every source. A folder is walked (sorted, recursively) and its unknown files are
+/// skipped; a file or URL named explicitly must be known. When no overlay is among the sources,
+/// `out_dir/overlay.tsv` is used if it exists. Inputs come back in a fixed order: by kind, then
+/// in the order found.
+pub fn collect(sources: &[String], out_dir: &Path) -> Result<Vec<Input>> {
+    let mut found: Vec<(SourceKind, Location)> = Vec::new();
+    for s in sources {
+        if s.starts_with("http://") || s.starts_with("https://") {
+            let name = url_file_name(s)?;
+            let kind = recognise(&name).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "{s}: unknown source file '{name}' (see gazetteer/README.md for the file names the build reads)"
+                ))
+            })?;
+            found.push((kind, Location::Url(s.clone(), name)));
+            continue;
+        }
+        let path = PathBuf::from(s);
+        let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
+        if meta.is_dir() {
+            walk(&path, &mut found)?;
+        } else {
+            let name = file_name(&path);
+            let kind = recognise(&name).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "{}: unknown source file '{name}' (see gazetteer/README.md for the file names the build reads)",
+                    path.display()
+                ))
+            })?;
+            found.push((kind, Location::File(path)));
+        }
+    }
+    if !found.iter().any(|(k, _)| *k == SourceKind::Overlay) {
+        let overlay = out_dir.join("overlay.tsv");
+        if overlay.is_file() {
+            found.push((SourceKind::Overlay, Location::File(overlay)));
+        }
+    }
+    // The same file reached twice (a folder and a file in it) is read once.
+    let mut seen = std::collections::BTreeSet::new();
+    found.retain(|(_, loc)| seen.insert(loc.key()));
+    found.sort_by_key(|(k, _)| *k);
+    let client = if found.iter().any(|(_, l)| matches!(l, Location::Url(..))) {
+        Some(http_client()?)
+    } else {
+        None
+    };
+    let mut inputs = Vec::with_capacity(found.len());
+    for (kind, loc) in found {
+        let (label, name, bytes) = match loc {
+            Location::File(path) => {
+                let bytes = read_file_capped(&path)?;
+                let name = file_name(&path);
+                (path, name, bytes)
+            }
+            Location::Url(url, name) => {
+                let client = client
+                    .as_ref()
+                    .ok_or_else(|| Error::Invalid("bug: no HTTP client for a URL".into()))?;
+                let bytes = fetch(client, &url)?;
+                (PathBuf::from(url), name, bytes)
+            }
+        };
+        let text = decode(&label, &name, bytes)?;
+        inputs.push(Input { kind, label, text });
+    }
+    Ok(inputs)
+}
+
+enum Location {
+    File(PathBuf),
+    Url(String, String),
+}
+
+impl Location {
+    fn key(&self) -> String {
+        match self {
+            Location::File(p) => std::fs::canonicalize(p)
+                .unwrap_or_else(|_| p.clone())
+                .display()
+                .to_string(),
+            Location::Url(u, _) => u.clone(),
+        }
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn walk(dir: &Path, found: &mut Vec<(SourceKind, Location)>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .map(|e| e.map(|e| e.path()).map_err(|e| Error::io(dir, e)))
+        .collect::<Result<_>>()?;
+    entries.sort();
+    for path in entries {
+        let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
+        if meta.is_dir() {
+            walk(&path, found)?;
+        } else if let Some(kind) = recognise(&file_name(&path)) {
+            found.push((kind, Location::File(path)));
+        }
+    }
+    Ok(())
+}
+
+fn read_file_capped(path: &Path) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_TEXT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > MAX_TEXT_BYTES {
+        return Err(Error::Invalid(format!(
+            "{}: larger than {} MiB, not a source the build reads",
+            path.display(),
+            MAX_TEXT_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
+/// The text of a source: gunzipped (`.gz`), or the dump inside a zip (`UA.zip` → `UA.txt`),
+/// capped at `MAX_TEXT_BYTES` after decompression, and UTF-8.
+pub fn decode(label: &Path, name: &str, bytes: Vec<u8>) -> Result<String> {
+    let too_big = || {
+        Error::Invalid(format!(
+            "{}: decompresses to more than {} MiB",
+            label.display(),
+            MAX_TEXT_BYTES >> 20
+        ))
+    };
+    let raw = if name.ends_with(".gz") {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&bytes[..])
+            .take(MAX_TEXT_BYTES + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| Error::Invalid(format!("{}: not valid gzip: {e}", label.display())))?;
+        if out.len() as u64 > MAX_TEXT_BYTES {
+            return Err(too_big());
+        }
+        out
+    } else if name.ends_with(".zip") {
+        unzip_dump(label, name, &bytes)?
+    } else {
+        bytes
+    };
+    String::from_utf8(raw).map_err(|e| {
+        Error::Invalid(format!(
+            "{}: not UTF-8 (byte {})",
+            label.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// The `.txt` entry of a GeoNames zip: the one named like the zip (`UA.zip` → `UA.txt`), else
+/// the only `.txt` that is not the readme.
+fn unzip_dump(label: &Path, name: &str, bytes: &[u8]) -> Result<Vec<u8>> {
+    let bad = |e: zip::result::ZipError| {
+        Error::Invalid(format!("{}: not a valid zip: {e}", label.display()))
+    };
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(bad)?;
+    let stem = name.trim_end_matches(".zip");
+    let wanted = format!("{stem}.txt");
+    let mut names: Vec<String> = archive.file_names().map(str::to_string).collect();
+    names.sort();
+    let entry = if names.contains(&wanted) {
+        wanted
+    } else {
+        let txt: Vec<&String> = names
+            .iter()
+            .filter(|n| n.ends_with(".txt") && !n.to_ascii_lowercase().contains("readme"))
+            .collect();
+        match txt.as_slice() {
+            [one] => (*one).clone(),
+            _ => {
+                return Err(Error::Invalid(format!(
+                    "{}: expected one dump '{stem}.txt' in the zip, found {names:?}",
+                    label.display()
+                )))
+            }
+        }
+    };
+    let file = archive.by_name(&entry).map_err(bad)?;
+    let mut out = Vec::new();
+    file.take(MAX_TEXT_BYTES + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| Error::Invalid(format!("{}: {entry}: {e}", label.display())))?;
+    if out.len() as u64 > MAX_TEXT_BYTES {
+        return Err(Error::Invalid(format!(
+            "{}: {entry} decompresses to more than {} MiB",
+            label.display(),
+            MAX_TEXT_BYTES >> 20
+        )));
+    }
+    Ok(out)
+}
+
+/// The last path segment of a URL (`…/cities500.zip?x=1` → `cities500.zip`).
+fn url_file_name(url: &str) -> Result<String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| Error::Fetch {
+        url: url.to_string(),
+        message: format!("not a valid URL: {e}"),
+    })?;
+    let name = parsed
+        .path_segments()
+        .and_then(|mut s| s.next_back().map(str::to_string))
+        .unwrap_or_default();
+    if name.is_empty() {
+        return Err(Error::Fetch {
+            url: url.to_string(),
+            message: "the URL names no file (its path must end in a known file name)".into(),
+        });
+    }
+    Ok(name)
+}
+
+fn http_client() -> Result<reqwest::blocking::Client> {
+    reqwest::blocking::Client::builder()
+        .connect_timeout(Duration::from_secs(20))
+        // In the blocking client this bounds each connect, read and write.
+        .timeout(Duration::from_secs(120))
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .user_agent(concat!("frontmap/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::Invalid(format!("cannot start the HTTP client: {e}")))
+}
+
+/// Downloads a URL whole, refusing bodies over `MAX_DOWNLOAD_BYTES` (also after the transport's
+/// gzip decoding).
+fn fetch(client: &reqwest::blocking::Client, url: &str) -> Result<Vec<u8>> {
+    let fail = |message: String| Error::Fetch {
+        url: url.to_string(),
+        message,
+    };
+    let response = client.get(url).send().map_err(|e| fail(error_chain(&e)))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(fail(format!("HTTP status {status}")));
+    }
+    if let Some(len) = response.content_length() {
+        if len > MAX_DOWNLOAD_BYTES {
+            return Err(fail(format!(
+                "body of {len} bytes exceeds the {} MiB limit",
+                MAX_DOWNLOAD_BYTES >> 20
+            )));
+        }
+    }
+    let mut bytes = Vec::new();
+    response
+        .take(MAX_DOWNLOAD_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(format!("reading the body: {e}")))?;
+    if bytes.len() as u64 > MAX_DOWNLOAD_BYTES {
+        return Err(fail(format!(
+            "body exceeds the {} MiB limit",
+            MAX_DOWNLOAD_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_file_names() {
+        let cases = [
+            (
+                "cities500_ua_ru_neighbours.txt.gz",
+                Some(SourceKind::GeoNames),
+            ),
+            ("cities500.zip", Some(SourceKind::GeoNames)),
+            ("cities15000_world_rest.txt.gz", Some(SourceKind::GeoNames)),
+            ("UA.zip", Some(SourceKind::GeoNames)),
+            ("RU.txt", Some(SourceKind::GeoNames)),
+            ("UA.txt.gz", Some(SourceKind::GeoNames)),
+            ("admin1Codes_ua_ru.txt", Some(SourceKind::Admin1Codes)),
+            ("admin2Codes.txt", Some(SourceKind::Admin2Codes)),
+            ("geonames_admin_ua_ru.tsv", Some(SourceKind::GeoNamesAdmin)),
+            ("ua_settlements_katottg.tsv.gz", Some(SourceKind::Katottg)),
+            ("overlay.tsv", Some(SourceKind::Overlay)),
+            ("country_names.tsv", Some(SourceKind::CountryNames)),
+            ("README.md", None),
+            (
+                "deepstate_occupied_weekly_2024-07_to_2026-08.geojson.gz",
+                None,
+            ),
+            ("ua.txt", None),
+            ("USA.zip", None),
+        ];
+        for (name, want) in cases {
+            assert_eq!(recognise(name), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn url_file_names() {
+        assert_eq!(
+            url_file_name("https://example.org/dump/UA.zip?x=1").unwrap(),
+            "UA.zip"
+        );
+        assert!(url_file_name("https://example.org/").is_err());
+        assert!(url_file_name("not a url").is_err());
+    }
+
+    #[test]
+    fn gzip_and_caps() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all("a\tb\n".as_bytes()).unwrap();
+        let bytes = gz.finish().unwrap();
+        let text = decode(Path::new("x.tsv.gz"), "x.tsv.gz", bytes).unwrap();
+        assert_eq!(text, "a\tb\n");
+        let err = decode(Path::new("x.gz"), "x.gz", b"not gzip".to_vec()).unwrap_err();
+        assert!(err.to_string().starts_with("x.gz: not valid gzip"), "{err}");
+        let err = decode(Path::new("x.txt"), "x.txt", vec![0xff, 0xfe]).unwrap_err();
+        assert!(err.to_string().contains("not UTF-8"), "{err}");
+    }
+}
