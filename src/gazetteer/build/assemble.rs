@@ -14,7 +14,8 @@
 //! 10. the overlay;
 //! 11. admin1 short forms;
 //! 12. transliteration variants;
-//! 13. the overlay's drops.
+//! 13. alternate names that spell a country or continent dropped;
+//! 14. the overlay's drops.
 //!
 //! Matching "the same place" is always: same normal form of a name, same oblast where known,
 //! within a stated distance, nearest first, and one-to-one where a source row can only be one
@@ -41,6 +42,15 @@ pub const NEAR: [&str; 14] = [
 pub const WORLD_MIN_POPULATION: u64 = 15_000;
 /// Countries whose Cyrillic names get transliteration variants.
 pub const VARIANT_COUNTRIES: [&str; 3] = ["UA", "RU", "BY"];
+/// Admin1 areas of the fighting (front-line, border and occupied oblasts, Kyiv region, Russian
+/// border regions): every settlement there gets German spellings; elsewhere only towns of
+/// `GERMAN_MIN_POPULATION`, because German capitalises every noun and the German spelling of a
+/// hamlet is too often a common word (Жадень → Schaden).
+pub const WAR_ZONE: [&str; 15] = [
+    "UA.02", "UA.04", "UA.05", "UA.07", "UA.08", "UA.11", "UA.13", "UA.14", "UA.16", "UA.20",
+    "UA.21", "UA.26", "RU.09", "RU.10", "RU.41",
+];
+pub const GERMAN_MIN_POPULATION: u64 = 1_000;
 /// Russian regions whose post-office villages are added (the regions of the cross-border
 /// fighting); elsewhere the postal points are too noisy to be worth their homonyms.
 pub const POSTAL_REGIONS: [&str; 3] = ["RU-KRS", "RU-BEL", "RU-BRY"];
@@ -126,6 +136,7 @@ pub fn assemble(inputs: &[Input]) -> Result<(Drafts, Steps, Vec<usize>)> {
     apply_overlay(&mut d, &src.overlay, &mut steps)?;
     relabel_short_forms(&mut d, &mut steps);
     add_variants(&mut d, &mut steps);
+    drop_state_homonyms(&mut d, &mut steps);
     apply_drops(&mut d, &src.overlay, &mut steps);
     Ok((d, steps, rows))
 }
@@ -1576,6 +1587,10 @@ fn add_variants(d: &mut Drafts, steps: &mut Steps) {
             if !VARIANT_COUNTRIES.contains(&dr.place.country.as_str()) {
                 return 0;
             }
+            let p = &dr.place;
+            let german = p.kind != Kind::PopulatedPlace
+                || p.population >= GERMAN_MIN_POPULATION
+                || WAR_ZONE.contains(&p.admin1.as_str());
             let mut seen: HashSet<String> = dr.names.iter().map(|n| norm(&n.name)).collect();
             let mut more: Vec<DraftName> = Vec::new();
             let sources: Vec<String> = dr
@@ -1586,6 +1601,9 @@ fn add_variants(d: &mut Drafts, steps: &mut Steps) {
                 .collect();
             for name in sources {
                 for (v, system) in variants::variants(&name) {
+                    if !german && matches!(system, System::DeUk | System::DeRu) {
+                        continue;
+                    }
                     // A variant that the place already has (in any spelling) adds nothing.
                     if seen.insert(norm(&v)) {
                         more.push(DraftName {
@@ -1602,6 +1620,42 @@ fn add_variants(d: &mut Drafts, steps: &mut Steps) {
         })
         .collect();
     step(steps, "transliteration variants", counts.iter().sum());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 12b. Alternate names that spell a country or a continent
+
+/// A settlement's alternate or former name that is also the name of a country or continent
+/// ("Ukraina", a village's old name in Who's On First) would compete with the state in every
+/// article: it is dropped. A settlement whose own name it is (a village called Україна) keeps it,
+/// as do the official KATOTTG and curated names.
+fn drop_state_homonyms(d: &mut Drafts, steps: &mut Steps) {
+    let states: HashSet<String> = d
+        .map
+        .values()
+        .filter(|dr| matches!(dr.place.kind, Kind::Country | Kind::Continent))
+        .flat_map(|dr| dr.names.iter().map(|n| norm(&n.name)))
+        .collect();
+    let mut n = 0;
+    for dr in d.map.values_mut() {
+        if matches!(dr.place.kind, Kind::Country | Kind::Continent) {
+            continue;
+        }
+        let own = norm(&dr.place.name);
+        let before = dr.names.len();
+        dr.names.retain(|x| {
+            matches!(x.origin, "katottg" | "overlay") || {
+                let k = norm(&x.name);
+                k == own || !states.contains(&k)
+            }
+        });
+        n += before - dr.names.len();
+    }
+    step(
+        steps,
+        "alternate names spelling a country or continent dropped",
+        n,
+    );
 }
 
 #[cfg(test)]
