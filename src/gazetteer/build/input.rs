@@ -463,6 +463,37 @@ mod tests {
     }
 
     #[test]
+    fn zip_dumps() {
+        use std::io::Write;
+        let zip_of = |entries: &[(&str, &str)]| {
+            let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            for (name, text) in entries {
+                w.start_file(*name, zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                w.write_all(text.as_bytes()).unwrap();
+            }
+            w.finish().unwrap().into_inner()
+        };
+        let bytes = zip_of(&[("readme.txt", "about"), ("UA.txt", "1\tKyiv")]);
+        let text = decode(Path::new("UA.zip"), "UA.zip", bytes).unwrap();
+        assert_eq!(text, "1\tKyiv");
+        // Named otherwise: the one .txt that is not the readme.
+        let bytes = zip_of(&[("readme.txt", "about"), ("dump.txt", "x")]);
+        assert_eq!(decode(Path::new("RU.zip"), "RU.zip", bytes).unwrap(), "x");
+        let bytes = zip_of(&[("a.txt", "1"), ("b.txt", "2")]);
+        let err = decode(Path::new("RU.zip"), "RU.zip", bytes).unwrap_err();
+        assert!(
+            err.to_string().contains("expected one dump 'RU.txt'"),
+            "{err}"
+        );
+        let err = decode(Path::new("UA.zip"), "UA.zip", b"junk".to_vec()).unwrap_err();
+        assert!(
+            err.to_string().starts_with("UA.zip: not a valid zip"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn gzip_and_caps() {
         use std::io::Write;
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
