@@ -1,5 +1,6 @@
 //! The command line: clap arguments in, plain library calls out. The library never sees clap.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -23,6 +24,56 @@ pub struct Args {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Geoparse articles into GeoJSON layers (articles/, dates/, events, clusters, areas,
+    /// coverage, mentions.jsonl, manifest.json, index.html).
+    Map {
+        /// Text files, folders, .jsonl/.ndjson, .html pages, http(s) URLs, or - for stdin.
+        inputs: Vec<String>,
+        /// Output folder (created; only files frontmap wrote before are replaced).
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_os_t = default_gazetteer())]
+        gazetteer: PathBuf,
+        /// A file of URLs to fetch, one per line (# comments allowed).
+        #[arg(long)]
+        urls: Option<PathBuf>,
+        /// Cache fetched pages here so that a rerun does not fetch again.
+        #[arg(long)]
+        cache: Option<PathBuf>,
+        /// Keep only articles dated on or after this day (YYYY-MM-DD); undated ones are dropped.
+        #[arg(long)]
+        date_from: Option<chrono::NaiveDate>,
+        /// Keep only articles dated on or before this day (YYYY-MM-DD).
+        #[arg(long)]
+        date_to: Option<chrono::NaiveDate>,
+        /// Events within this distance are clustered together.
+        #[arg(long, default_value_t = 25.0)]
+        radius_km: f64,
+        /// Front-line areas to report coverage for (default: the gazetteer's areas.geojson).
+        #[arg(long)]
+        areas: Option<PathBuf>,
+        /// Dated occupied-area polygons (.geojson or .geojson.gz) for `occupied` and `front_distance_km`.
+        #[arg(long)]
+        occupied: Option<PathBuf>,
+        /// Worker threads (0 = all cores).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// No progress bar and no per-article summary.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Stream JSON Lines articles on stdin to one JSON line of resolved mentions per article on stdout.
+    Tag {
+        #[arg(long, default_value_os_t = default_gazetteer())]
+        gazetteer: PathBuf,
+    },
+    /// Serve a map folder on 127.0.0.1 (index.html also opens from file:// without a server).
+    View {
+        dir: PathBuf,
+        /// 0 picks a free port.
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
     /// Score frontmap against gold-labelled articles (e.g. ../shared/eval/seeds.gold.json).
     Eval {
         /// Gold file; article texts are found beside it through each article's `text_file`.
@@ -42,6 +93,25 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum GazetteerCommand {
+    /// Build places.tsv and names.tsv (and the compiled index) from open data.
+    Build {
+        /// GeoNames dumps, code tables, KATOTTG, extra files: paths, folders or http(s) URLs.
+        sources: Vec<String>,
+        #[arg(long, default_value = "gazetteer")]
+        out: PathBuf,
+    },
+    /// Build the front-line areas (areas.geojson) from Natural Earth and directions.tsv.
+    Areas {
+        #[arg(
+            long,
+            default_value = "../shared/data/naturalearth_admin1_ua_ru_by_md.geojson.gz"
+        )]
+        natural_earth: PathBuf,
+        #[arg(long, default_value = "gazetteer/directions.tsv")]
+        directions: PathBuf,
+        #[arg(long, default_value = "gazetteer/areas.geojson")]
+        out: PathBuf,
+    },
     /// Print every place a name can mean.
     Lookup {
         name: String,
@@ -64,6 +134,82 @@ pub fn default_gazetteer() -> PathBuf {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
+        Command::Map {
+            inputs,
+            out,
+            gazetteer,
+            urls,
+            cache,
+            date_from,
+            date_to,
+            radius_km,
+            areas,
+            occupied,
+            threads,
+            quiet,
+        } => {
+            if !(radius_km.is_finite() && radius_km >= 0.0) {
+                anyhow::bail!("--radius-km must be a finite number >= 0, not {radius_km}");
+            }
+            if inputs.is_empty() && urls.is_none() {
+                anyhow::bail!("no inputs: give files, folders, URLs, - for stdin, or --urls FILE");
+            }
+            let config = frontmap::MapConfig {
+                ingest: frontmap::ingest::IngestOptions {
+                    inputs,
+                    urls_file: urls,
+                    cache_dir: cache,
+                    date_from,
+                    date_to,
+                    ..Default::default()
+                },
+                out: out.clone(),
+                gazetteer,
+                areas,
+                occupied,
+                radius_km,
+                threads,
+                progress: !quiet && std::io::stderr().is_terminal(),
+            };
+            let summary = frontmap::run_map(&config)?;
+            if !quiet {
+                for line in &summary.article_lines {
+                    eprintln!("{line}");
+                }
+            }
+            for line in &summary.failure_lines {
+                eprintln!("frontmap: {line}");
+            }
+            eprintln!(
+                "frontmap: {} articles, {} mentions, {} files in {}; {} inputs failed, {} warnings",
+                summary.articles,
+                summary.events,
+                summary.files_written,
+                out.display(),
+                summary.failed,
+                summary.warnings
+            );
+            Ok(if summary.failed > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Tag { gazetteer } => {
+            let gaz = Gazetteer::load(&gazetteer)?;
+            let failed =
+                frontmap::tag_stream(&gaz, std::io::stdin().lock(), std::io::stdout().lock())?;
+            Ok(if failed > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::View { dir, port } => {
+            frontmap::web::write_index(&dir)?;
+            frontmap::web::serve(&dir, port)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Eval {
             gold,
             gazetteer,
@@ -79,6 +225,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Gazetteer { command } => match command {
+            GazetteerCommand::Build { sources, out } => {
+                let report = frontmap::gazetteer::build::build(&sources, &out)?;
+                let gaz = Gazetteer::load(&out)?;
+                gaz.write_compiled_index(&out)?;
+                eprintln!(
+                    "frontmap: gazetteer in {}: {} places, {} names, {} index keys",
+                    out.display(),
+                    report.places,
+                    report.names,
+                    gaz.index.len()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            GazetteerCommand::Areas {
+                natural_earth,
+                directions,
+                out,
+            } => {
+                frontmap::areas::build_areas(&natural_earth, &directions, &out)?;
+                eprintln!("frontmap: wrote {}", out.display());
+                Ok(ExitCode::SUCCESS)
+            }
             GazetteerCommand::Lookup { name, gazetteer } => {
                 let gaz = Gazetteer::load(&gazetteer)?;
                 let readings = gaz.lookup(&name);

@@ -433,7 +433,8 @@ struct MentionLine<'a> {
     date: Option<String>,
 }
 
-fn write_mentions(out: &mut String, gaz: &Gazetteer, r: &ArticleResult) -> Result<()> {
+/// Appends the `mentions.jsonl` lines of one article to `out`; `frontmap tag` streams them too.
+pub fn write_mentions(out: &mut String, gaz: &Gazetteer, r: &ArticleResult) -> Result<()> {
     let mut events: Vec<&Event> = r.events.iter().collect();
     events.sort_by_key(|e| (e.start, e.end));
     for e in events {
