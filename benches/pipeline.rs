@@ -30,7 +30,10 @@ fn paragraphs() -> Vec<String> {
             .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
             .unwrap_or_default();
         files.sort();
-        for f in files.iter().filter(|f| f.extension().is_some_and(|x| x == "txt")) {
+        for f in files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|x| x == "txt"))
+        {
             if let Ok(text) = std::fs::read_to_string(f) {
                 out.extend(
                     text.split("\n")

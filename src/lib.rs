@@ -112,7 +112,7 @@ pub fn run_map(config: &MapConfig) -> Result<MapSummary> {
     let mut results: Vec<ArticleResult> = Vec::new();
     let mut failures: Vec<ingest::Failure> = Vec::new();
     let mut batch: Vec<Article> = Vec::with_capacity(BATCH);
-    let mut flush = |batch: &mut Vec<Article>, results: &mut Vec<ArticleResult>| {
+    let flush = |batch: &mut Vec<Article>, results: &mut Vec<ArticleResult>| {
         let done: Vec<ArticleResult> =
             pool.install(|| batch.par_iter().map(|a| process_article(&gaz, a)).collect());
         results.extend(done);
@@ -150,7 +150,7 @@ pub fn run_map(config: &MapConfig) -> Result<MapSummary> {
         areas_file: areas_path.display().to_string(),
         occupied_file: config.occupied.as_ref().map(|p| p.display().to_string()),
         gazetteer_dir: config.gazetteer.display().to_string(),
-        gazetteer_version: format!("{} places, {} names", gaz.places.len(), gaz.index.len()),
+        gazetteer_version: format!("{} places, {} name keys", gaz.places.len(), gaz.index.len()),
         failures: failures.clone(),
         ..Default::default()
     };

@@ -12,8 +12,12 @@ use frontmap::resolve::haversine_km;
 fn gazetteer() -> &'static Gazetteer {
     static G: OnceLock<Gazetteer> = OnceLock::new();
     G.get_or_init(|| {
-        Gazetteer::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("gazetteer").as_path())
-            .expect("the shipped gazetteer loads")
+        Gazetteer::load(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("gazetteer")
+                .as_path(),
+        )
+        .expect("the shipped gazetteer loads")
     })
 }
 
@@ -87,75 +91,312 @@ fn check(cases: &[Case]) {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn spelling_variants_and_old_names() {
     check(&[
-        Case { lang: "en", text: "Troops entered Izyum on Saturday.", surface: "Izyum", kind: "populated_place", country: "UA", near: Some(IZIUM) },
-        Case { lang: "en", text: "Troops entered Izium on Saturday.", surface: "Izium", kind: "populated_place", country: "UA", near: Some(IZIUM) },
-        Case { lang: "en", text: "Shelling in Kupyansk again.", surface: "Kupyansk", kind: "populated_place", country: "UA", near: Some(KUPIANSK) },
-        Case { lang: "de", text: "Angriffe auf Charkiw in der Nacht.", surface: "Charkiw", kind: "populated_place", country: "UA", near: Some(KHARKIV) },
-        Case { lang: "en", text: "The battle for Artemovsk lasted months.", surface: "Artemovsk", kind: "populated_place", country: "UA", near: Some(BAKHMUT) },
-        Case { lang: "en", text: "Units near Krasnoarmeysk regrouped.", surface: "Krasnoarmeysk", kind: "populated_place", country: "UA", near: Some(POKROVSK_UA) },
-        Case { lang: "en", text: "Heavy fighting around Avdeyevka continued.", surface: "Avdeyevka", kind: "populated_place", country: "UA", near: Some(AVDIIVKA) },
-        Case { lang: "en", text: "A counteroffensive near Robotyne began in June.", surface: "Robotyne", kind: "populated_place", country: "UA", near: Some(ROBOTYNE) },
+        Case {
+            lang: "en",
+            text: "Troops entered Izyum on Saturday.",
+            surface: "Izyum",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(IZIUM),
+        },
+        Case {
+            lang: "en",
+            text: "Troops entered Izium on Saturday.",
+            surface: "Izium",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(IZIUM),
+        },
+        Case {
+            lang: "en",
+            text: "Shelling in Kupyansk again.",
+            surface: "Kupyansk",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(KUPIANSK),
+        },
+        Case {
+            lang: "de",
+            text: "Angriffe auf Charkiw in der Nacht.",
+            surface: "Charkiw",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(KHARKIV),
+        },
+        Case {
+            lang: "en",
+            text: "The battle for Artemovsk lasted months.",
+            surface: "Artemovsk",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(BAKHMUT),
+        },
+        Case {
+            lang: "en",
+            text: "Units near Krasnoarmeysk regrouped.",
+            surface: "Krasnoarmeysk",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(POKROVSK_UA),
+        },
+        Case {
+            lang: "en",
+            text: "Heavy fighting around Avdeyevka continued.",
+            surface: "Avdeyevka",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(AVDIIVKA),
+        },
+        Case {
+            lang: "en",
+            text: "A counteroffensive near Robotyne began in June.",
+            surface: "Robotyne",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(ROBOTYNE),
+        },
     ]);
 }
 
 #[test]
 fn cyrillic_case_forms() {
     check(&[
-        Case { lang: "uk", text: "Вибухи пролунали у Харкові вночі.", surface: "Харкові", kind: "populated_place", country: "UA", near: Some(KHARKIV) },
-        Case { lang: "ru", text: "Жители Харькова остались без света.", surface: "Харькова", kind: "populated_place", country: "UA", near: Some(KHARKIV) },
-        Case { lang: "uk", text: "Бої тривають під Бахмутом.", surface: "Бахмутом", kind: "populated_place", country: "UA", near: Some(BAKHMUT) },
-        Case { lang: "uk", text: "Ситуація в Авдіївці складна.", surface: "Авдіївці", kind: "populated_place", country: "UA", near: Some(AVDIIVKA) },
-        Case { lang: "uk", text: "Делегація прибула у Києві вранці.", surface: "Києві", kind: "populated_place", country: "UA", near: Some(KYIV) },
-        Case { lang: "ru", text: "Бои идут под Курском.", surface: "Курском", kind: "populated_place", country: "RU", near: Some(KURSK) },
-        Case { lang: "ru", text: "Губернатор сообщил о ситуации в Судже.", surface: "Судже", kind: "populated_place", country: "RU", near: Some(SUDZHA) },
+        Case {
+            lang: "uk",
+            text: "Вибухи пролунали у Харкові вночі.",
+            surface: "Харкові",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(KHARKIV),
+        },
+        Case {
+            lang: "ru",
+            text: "Жители Харькова остались без света.",
+            surface: "Харькова",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(KHARKIV),
+        },
+        Case {
+            lang: "uk",
+            text: "Бої тривають під Бахмутом.",
+            surface: "Бахмутом",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(BAKHMUT),
+        },
+        Case {
+            lang: "uk",
+            text: "Ситуація в Авдіївці складна.",
+            surface: "Авдіївці",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(AVDIIVKA),
+        },
+        Case {
+            lang: "uk",
+            text: "Делегація прибула у Києві вранці.",
+            surface: "Києві",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(KYIV),
+        },
+        Case {
+            lang: "ru",
+            text: "Бои идут под Курском.",
+            surface: "Курском",
+            kind: "populated_place",
+            country: "RU",
+            near: Some(KURSK),
+        },
+        Case {
+            lang: "ru",
+            text: "Губернатор сообщил о ситуации в Судже.",
+            surface: "Судже",
+            kind: "populated_place",
+            country: "RU",
+            near: Some(SUDZHA),
+        },
     ]);
 }
 
 #[test]
 fn oblast_forms_and_nicknames() {
     check(&[
-        Case { lang: "uk", text: "Обстріли Харківщини не вщухають.", surface: "Харківщини", kind: "admin1", country: "UA", near: Some(KHARKIV_OBLAST) },
-        Case { lang: "uk", text: "Евакуація з Харківської області триває.", surface: "Харківської області", kind: "admin1", country: "UA", near: Some(KHARKIV_OBLAST) },
-        Case { lang: "id", text: "Pasukan bergerak di wilayah Kharkiv.", surface: "Kharkiv", kind: "admin1", country: "UA", near: Some(KHARKIV_OBLAST) },
-        Case { lang: "en", text: "Drones hit villages in the Kharkiv region overnight.", surface: "Kharkiv", kind: "admin1", country: "UA", near: Some(KHARKIV_OBLAST) },
-        Case { lang: "en", text: "Missiles hit Kharkiv overnight.", surface: "Kharkiv", kind: "populated_place", country: "UA", near: Some(KHARKIV) },
+        Case {
+            lang: "uk",
+            text: "Обстріли Харківщини не вщухають.",
+            surface: "Харківщини",
+            kind: "admin1",
+            country: "UA",
+            near: Some(KHARKIV_OBLAST),
+        },
+        Case {
+            lang: "uk",
+            text: "Евакуація з Харківської області триває.",
+            surface: "Харківської області",
+            kind: "admin1",
+            country: "UA",
+            near: Some(KHARKIV_OBLAST),
+        },
+        Case {
+            lang: "id",
+            text: "Pasukan bergerak di wilayah Kharkiv.",
+            surface: "Kharkiv",
+            kind: "admin1",
+            country: "UA",
+            near: Some(KHARKIV_OBLAST),
+        },
+        Case {
+            lang: "en",
+            text: "Drones hit villages in the Kharkiv region overnight.",
+            surface: "Kharkiv",
+            kind: "admin1",
+            country: "UA",
+            near: Some(KHARKIV_OBLAST),
+        },
+        Case {
+            lang: "en",
+            text: "Missiles hit Kharkiv overnight.",
+            surface: "Kharkiv",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(KHARKIV),
+        },
     ]);
 }
 
 #[test]
 fn polish_case_forms_in_polish_text() {
     check(&[
-        Case { lang: "pl", text: "Trwa ewakuacja w Pokrowsku od tygodnia.", surface: "Pokrowsku", kind: "populated_place", country: "UA", near: Some(POKROVSK_UA) },
-        Case { lang: "pl", text: "Walki pod Bachmutem były najcięższe.", surface: "Bachmutem", kind: "populated_place", country: "UA", near: Some(BAKHMUT) },
+        Case {
+            lang: "pl",
+            text: "Trwa ewakuacja w Pokrowsku od tygodnia.",
+            surface: "Pokrowsku",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(POKROVSK_UA),
+        },
+        Case {
+            lang: "pl",
+            text: "Walki pod Bachmutem były najcięższe.",
+            surface: "Bachmutem",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(BAKHMUT),
+        },
     ]);
 }
 
 #[test]
 fn exonyms_in_the_article_language() {
     check(&[
-        Case { lang: "id", text: "Delegasi tiba di Moskow hari ini.", surface: "Moskow", kind: "populated_place", country: "RU", near: Some(MOSCOW) },
-        Case { lang: "id", text: "Perundingan digelar di Jenewa pekan depan.", surface: "Jenewa", kind: "populated_place", country: "CH", near: Some(GENEVA) },
-        Case { lang: "id", text: "Rusia dan Ukraina belum berunding.", surface: "Rusia", kind: "country", country: "RU", near: None },
-        Case { lang: "id", text: "Bantuan dari Amerika Serikat tiba.", surface: "Amerika Serikat", kind: "country", country: "US", near: None },
-        Case { lang: "id", text: "Bantuan dari AS tiba kemarin.", surface: "AS", kind: "country", country: "US", near: None },
-        Case { lang: "id", text: "Tentara Korea Utara dikirim ke front.", surface: "Korea Utara", kind: "country", country: "KP", near: None },
-        Case { lang: "pl", text: "Rosja zaatakowała w nocy.", surface: "Rosja", kind: "country", country: "RU", near: None },
-        Case { lang: "de", text: "Russland bestreitet den Angriff.", surface: "Russland", kind: "country", country: "RU", near: None },
+        Case {
+            lang: "id",
+            text: "Delegasi tiba di Moskow hari ini.",
+            surface: "Moskow",
+            kind: "populated_place",
+            country: "RU",
+            near: Some(MOSCOW),
+        },
+        Case {
+            lang: "id",
+            text: "Perundingan digelar di Jenewa pekan depan.",
+            surface: "Jenewa",
+            kind: "populated_place",
+            country: "CH",
+            near: Some(GENEVA),
+        },
+        Case {
+            lang: "id",
+            text: "Rusia dan Ukraina belum berunding.",
+            surface: "Rusia",
+            kind: "country",
+            country: "RU",
+            near: None,
+        },
+        Case {
+            lang: "id",
+            text: "Bantuan dari Amerika Serikat tiba.",
+            surface: "Amerika Serikat",
+            kind: "country",
+            country: "US",
+            near: None,
+        },
+        Case {
+            lang: "id",
+            text: "Bantuan dari AS tiba kemarin.",
+            surface: "AS",
+            kind: "country",
+            country: "US",
+            near: None,
+        },
+        Case {
+            lang: "id",
+            text: "Tentara Korea Utara dikirim ke front.",
+            surface: "Korea Utara",
+            kind: "country",
+            country: "KP",
+            near: None,
+        },
+        Case {
+            lang: "pl",
+            text: "Rosja zaatakowała w nocy.",
+            surface: "Rosja",
+            kind: "country",
+            country: "RU",
+            near: None,
+        },
+        Case {
+            lang: "de",
+            text: "Russland bestreitet den Angriff.",
+            surface: "Russland",
+            kind: "country",
+            country: "RU",
+            near: None,
+        },
     ]);
 }
 
 #[test]
 fn homonyms_by_context() {
     check(&[
-        Case { lang: "en", text: "Russian troops are 8 km from Pokrovsk, Donetsk Oblast.", surface: "Pokrovsk", kind: "populated_place", country: "UA", near: Some(POKROVSK_UA) },
-        Case { lang: "en", text: "After Avdiivka fell, Russian forces turned to Pokrovsk.", surface: "Pokrovsk", kind: "populated_place", country: "UA", near: Some(POKROVSK_UA) },
-        Case { lang: "ru", text: "Бои за Покровск в Донецкой области продолжаются.", surface: "Покровск", kind: "populated_place", country: "UA", near: Some(POKROVSK_UA) },
+        Case {
+            lang: "en",
+            text: "Russian troops are 8 km from Pokrovsk, Donetsk Oblast.",
+            surface: "Pokrovsk",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(POKROVSK_UA),
+        },
+        Case {
+            lang: "en",
+            text: "After Avdiivka fell, Russian forces turned to Pokrovsk.",
+            surface: "Pokrovsk",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(POKROVSK_UA),
+        },
+        Case {
+            lang: "ru",
+            text: "Бои за Покровск в Донецкой области продолжаются.",
+            surface: "Покровск",
+            kind: "populated_place",
+            country: "UA",
+            near: Some(POKROVSK_UA),
+        },
     ]);
 }
 
@@ -163,18 +404,51 @@ fn homonyms_by_context() {
 fn people_and_common_words_are_not_places() {
     let g = gazetteer();
     let cases: &[(&str, &str)] = &[
-        ("id", "Presiden Rusia Vladimir Putin berbicara. Putin menegaskan sikapnya."),
-        ("en", "Kremlin spokesman Dmitry Peskov said talks were stalled."),
-        ("en", "Andriy Yermak, head of the presidential office, met envoys."),
-        ("id", "Para pejabat mengatakan kota itu aman. Baca Juga: berita lain."),
+        (
+            "id",
+            "Presiden Rusia Vladimir Putin berbicara. Putin menegaskan sikapnya.",
+        ),
+        (
+            "en",
+            "Kremlin spokesman Dmitry Peskov said talks were stalled.",
+        ),
+        (
+            "en",
+            "Andriy Yermak, head of the presidential office, met envoys.",
+        ),
+        (
+            "id",
+            "Para pejabat mengatakan kota itu aman. Baca Juga: berita lain.",
+        ),
         ("en", "General Valery Gerasimov visited troops."),
-        ("en", "Igor Konashenkov, the defence ministry spokesman, spoke."),
+        (
+            "en",
+            "Igor Konashenkov, the defence ministry spokesman, spoke.",
+        ),
     ];
-    let forbidden = ["Vladimir", "Dmitry", "Peskov", "Yermak", "Andriy", "Para", "Baca", "Juga", "Valery", "Gerasimov", "Igor", "Konashenkov"];
+    let forbidden = [
+        "Vladimir",
+        "Dmitry",
+        "Peskov",
+        "Yermak",
+        "Andriy",
+        "Para",
+        "Baca",
+        "Juga",
+        "Valery",
+        "Gerasimov",
+        "Igor",
+        "Konashenkov",
+    ];
     for (lang, text) in cases {
         let found = events(text, lang);
         for e in &found {
-            assert!(!forbidden.contains(&e.0.as_str()), "[{lang}] {text:?}: {} tagged as a place ({:?})", e.0, e);
+            assert!(
+                !forbidden.contains(&e.0.as_str()),
+                "[{lang}] {text:?}: {} tagged as a place ({:?})",
+                e.0,
+                e
+            );
         }
     }
     let _ = g;

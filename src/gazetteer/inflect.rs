@@ -267,6 +267,17 @@ fn cyrillic_adjective_cases(word: &str) -> Option<[Vec<String>; 4]> {
         }
         out
     };
+    if word.ends_with("ськии")
+        || word.ends_with("цькии")
+        || word.ends_with("скии")
+        || word.ends_with("цкии")
+    {
+        // Masculine adjectives of raion names: Покровський район → Покровському районі.
+        return Some(forms(
+            stem(2),
+            [&["ого"], &["ому", "ім", "ом"], &["ии"], &["им", "ым"]],
+        ));
+    }
     if word.ends_with("ая") {
         // Russian feminine: Харьковская, Великая.
         return Some(forms(stem(2), [&["ои"], &["ои"], &["ую"], &["ои", "ою"]]));
@@ -301,8 +312,8 @@ fn polish_forms(key: &str) -> Vec<String> {
     let stem1 = &last[..last.len() - 1];
     if last.ends_with("sk") {
         push(last, &["u", "a", "iem"]);
-    } else if last.ends_with("ka") {
-        push(&last[..last.len() - 2], &["ki", "ce", "ke"]);
+    } else if let Some(stem) = last.strip_suffix("ka") {
+        push(stem, &["ki", "ce", "ke"]);
     } else if last.ends_with('a') {
         push(stem1, &["y", "i", "e", "ie"]);
     } else if last.ends_with("ow") {
@@ -371,6 +382,8 @@ mod tests {
             ("Харківська область", "Харківській області"),
             ("Донецкая область", "Донецкой области"),
             ("Велика Новосілка", "Великої Новосілки"),
+            ("Покровський район", "Покровському районі"),
+            ("Покровский район", "Покровском районе"),
             ("Велика Новосілка", "Великій Новосілці"),
             ("Бориспіль", "Борисполя"),
             ("Ірпінь", "Ірпеня"),

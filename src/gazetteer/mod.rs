@@ -327,9 +327,10 @@ impl Gazetteer {
                 .map_err(|e| Error::io(&path, e))
         };
         let stamp = format!(
-            "places.tsv {}\nnames.tsv {}\n",
+            "places.tsv {}\nnames.tsv {}\nrules {:016x}\n",
             size("places.tsv")?,
-            size("names.tsv")?
+            size("names.tsv")?,
+            rules_fingerprint()
         );
         let (fst_bytes, postings) = self.index.to_bytes();
         let mut origins = self.origins.join("\n");
@@ -462,6 +463,23 @@ const COMPILED_POSTINGS: &str = "names.postings";
 const COMPILED_ORIGINS: &str = "names.origins";
 const COMPILED_STAMP: &str = "names.stamp";
 
+/// A fingerprint of the code that turns names into index keys (normaliser, case forms,
+/// index layout): a compiled index made by other rules is stale even if the TSV is not.
+fn rules_fingerprint() -> u64 {
+    const RULES: [&str; 3] = [
+        include_str!("normalise.rs"),
+        include_str!("inflect.rs"),
+        include_str!("index.rs"),
+    ];
+    // FNV-1a: stable across runs and platforms, unlike std's hasher.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in RULES.iter().flat_map(|r| r.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
 /// The compiled name index as stored by `write_compiled_index`.
 struct CompiledIndex {
     fst: Vec<u8>,
@@ -481,8 +499,9 @@ impl CompiledIndex {
             .map(|m| m.len())
             .ok();
         let want = format!(
-            "places.tsv {places_len}\nnames.tsv {}\n",
-            names_len.map_or("missing".to_string(), |n| n.to_string())
+            "places.tsv {places_len}\nnames.tsv {}\nrules {:016x}\n",
+            names_len.map_or("missing".to_string(), |n| n.to_string()),
+            rules_fingerprint()
         );
         if stamp != want {
             return Ok(None);
@@ -520,6 +539,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    // tempfile creates files readable by their owner only; data files are for everyone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
 }

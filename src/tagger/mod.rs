@@ -293,7 +293,7 @@ fn plausible(
             && !lexicon::is_stop_word(p.word(w))
             && gaz.index.get(p.word(w)).is_empty()
     };
-    if !state_level && unknown_capitalised(last + 1) {
+    if single && !state_level && unknown_capitalised(last + 1) {
         let name_follows = unknown_capitalised(last + 2) && !lexicon::is_given_name(word);
         if !name_follows {
             return false;
