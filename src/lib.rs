@@ -11,6 +11,7 @@
 //! ```
 
 pub mod areas;
+pub mod atomic;
 pub mod cluster;
 pub mod error;
 pub mod eval;

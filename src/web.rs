@@ -20,7 +20,6 @@ mod serve;
 pub use serve::{serve, Server};
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use geo::{BoundingRect, Contains};
@@ -55,16 +54,7 @@ const OTHER_COLOUR: &str = "#7f7f7f";
 pub fn write_index(dir: &Path) -> Result<PathBuf> {
     let html = render_index(dir)?;
     let path = dir.join("index.html");
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".index.html.").suffix(".tmp");
-    // tempfile's default 0600 would hide the page from a web server running as another user; umask still applies.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(html.as_bytes())
-        .and_then(|()| tmp.flush())
-        .map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+    crate::atomic::write_atomic(&path, html.as_bytes())?;
     Ok(path)
 }
 

@@ -1,7 +1,7 @@
 //! Small geometry helpers shared by areas and layers: a local projection in km, buffered convex
 //! hulls, point–segment distances, GeoJSON geometry in and out, and atomic file writes.
 
-use std::io::Write;
+pub use crate::atomic::write_atomic;
 use std::path::Path;
 
 use geo::{
@@ -366,34 +366,6 @@ pub fn read_maybe_gz(path: &Path) -> Result<String> {
     };
     String::from_utf8(bytes)
         .map_err(|_| Error::Invalid(format!("{}: not valid UTF-8", path.display())))
-}
-
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename, so
-/// a reader never sees half a file and a failed run leaves the old file in place.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".frontmap-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
-    // Temporary files are private (0600); an output file is an ordinary one.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(|e| Error::io(tmp.path(), e))?;
-    }
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
 }
 
 #[cfg(test)]
