@@ -26,8 +26,7 @@ use rstar::RTree;
 use crate::gazetteer::{Gazetteer, Kind};
 use crate::resolve::ArticleResult;
 
-/// Mean earth radius (IUGG), km; the same as `resolve::haversine_km` uses.
-pub const EARTH_RADIUS_KM: f64 = 6371.0088;
+pub use crate::sphere::{chord_of_km, km_of_chord, unit_vector, EARTH_RADIUS_KM};
 
 /// Options of `cluster`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -175,23 +174,6 @@ pub fn cluster(
             .then_with(|| a.id.cmp(&b.id))
     });
     out
-}
-
-/// The point on the unit sphere for (lon, lat) in degrees.
-pub fn unit_vector(lon: f64, lat: f64) -> [f64; 3] {
-    let (lon, lat) = (lon.to_radians(), lat.to_radians());
-    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
-}
-
-/// The chord length on the unit sphere of a great-circle distance in km.
-pub fn chord_of_km(distance_km: f64) -> f64 {
-    let angle = (distance_km / EARTH_RADIUS_KM).clamp(0.0, std::f64::consts::PI);
-    2.0 * (angle / 2.0).sin()
-}
-
-/// The great-circle distance in km of a chord length on the unit sphere.
-pub fn km_of_chord(chord: f64) -> f64 {
-    2.0 * EARTH_RADIUS_KM * (chord / 2.0).clamp(0.0, 1.0).asin()
 }
 
 /// Great-circle distance in km between two (lon, lat) points in degrees.

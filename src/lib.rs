@@ -19,6 +19,7 @@ pub mod gazetteer;
 pub mod ingest;
 pub mod layers;
 pub mod resolve;
+pub mod sphere;
 pub mod tagger;
 pub mod web;
 

@@ -119,11 +119,30 @@ struct Context {
     countries: BTreeSet<String>,
     /// Admin1 codes of the places the article is sure about, with the mentions they came from.
     admin1: BTreeMap<String, Vec<usize>>,
-    /// Points of settlements the article is sure about, with the mention index they came from.
-    points: Vec<(usize, f64, f64)>,
+    /// Settlements the article is sure about, on the unit sphere, with the mention they came
+    /// from; indexed once all are in (`index_points`).
+    points: Vec<rstar::primitives::GeomWithData<[f64; 3], usize>>,
+    tree: rstar::RTree<rstar::primitives::GeomWithData<[f64; 3], usize>>,
 }
 
 impl Context {
+    /// Builds the R-tree over the points added so far.
+    fn index_points(&mut self) {
+        self.tree = rstar::RTree::bulk_load(std::mem::take(&mut self.points));
+    }
+
+    /// Great-circle distance in km from (lat, lon) to the nearest sure settlement of another
+    /// mention than `mention`, or infinity.
+    fn nearest_km(&self, lat: f64, lon: f64, mention: usize) -> f64 {
+        let q = crate::sphere::unit_vector(lon, lat);
+        self.tree
+            .nearest_neighbor_iter_with_distance_2(&q)
+            .find(|(p, _)| p.data != mention)
+            .map_or(f64::INFINITY, |(_, d2)| {
+                crate::sphere::km_of_chord(d2.sqrt())
+            })
+    }
+
     fn add(&mut self, mention: usize, place: &Place) {
         match place.kind {
             Kind::Country => {
@@ -140,7 +159,10 @@ impl Context {
                     self.countries.insert(place.country.clone());
                 }
                 if matches!(place.kind, Kind::PopulatedPlace | Kind::Landmark) {
-                    self.points.push((mention, place.lat, place.lon));
+                    self.points.push(rstar::primitives::GeomWithData::new(
+                        crate::sphere::unit_vector(place.lon, place.lat),
+                        mention,
+                    ));
                 }
             }
             Kind::Region | Kind::Continent => {}
@@ -181,6 +203,7 @@ pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mentions: &[Mention]) -> Vec<E
             context.add(i, gaz.place(only));
         }
     }
+    context.index_points();
     // Pass 2: resolve everything against it; pass 3: again, against what pass 2 found, so
     // that two ambiguous neighbours (Lyman and Siversk) pull each other to the same front.
     let mut chosen: Vec<(u32, Score, Option<Score>)> = (0..mentions.len())
@@ -199,6 +222,7 @@ pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mentions: &[Mention]) -> Vec<E
     for (i, (place, _, _)) in chosen.iter().enumerate() {
         context2.add(i, gaz.place(*place));
     }
+    context2.index_points();
     for i in 0..mentions.len() {
         if candidates[i].len() > 1 {
             chosen[i] = choose(
@@ -470,12 +494,7 @@ fn score(
         }
     }
     if matches!(place.kind, Kind::PopulatedPlace | Kind::Landmark) {
-        let nearest = context
-            .points
-            .iter()
-            .filter(|(i, _, _)| *i != mention_index)
-            .map(|&(_, lat, lon)| haversine_km(place.lat, place.lon, lat, lon))
-            .fold(f64::INFINITY, f64::min);
+        let nearest = context.nearest_km(place.lat, place.lon, mention_index);
         s.proximity = if nearest < 30.0 {
             2.0
         } else if nearest < 100.0 {
