@@ -198,3 +198,14 @@ fn a_failed_input_gives_exit_status_one_and_the_rest_still_gets_output() {
     assert!(out.join("articles/good.geojson").exists());
     assert!(String::from_utf8_lossy(&res.stderr).contains("empty.txt"));
 }
+
+/// The shipped compiled index must match the shipped TSV files and the current rules, or
+/// every start-up silently pays for rebuilding it.
+#[test]
+fn shipped_compiled_index_is_current() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("gazetteer");
+    assert!(
+        frontmap::gazetteer::Gazetteer::compiled_index_is_current(&dir).unwrap(),
+        "gazetteer/names.* is stale: run `cargo run --release -- gazetteer build --out gazetteer/ ../shared/data` and commit"
+    );
+}

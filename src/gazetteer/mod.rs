@@ -318,6 +318,16 @@ impl Gazetteer {
         Gazetteer::from_tsv(&places_text, &places_path, &names, &dir.join("names.tsv"))
     }
 
+    /// True when `dir` holds a compiled name index that `load` will use (made from these TSV
+    /// files by these rules); false when start-up would fall back to building it.
+    pub fn compiled_index_is_current(dir: &Path) -> Result<bool> {
+        let places_path = dir.join("places.tsv");
+        let len = std::fs::metadata(&places_path)
+            .map_err(|e| Error::io(&places_path, e))?
+            .len() as usize;
+        Ok(CompiledIndex::open(dir, len)?.is_some())
+    }
+
     /// Stores the compiled name index beside the TSV files, so that `load` need not parse
     /// `names.tsv` nor build the automaton. Files are written atomically.
     pub fn write_compiled_index(&self, dir: &Path) -> Result<()> {
