@@ -114,18 +114,21 @@ impl Score {
 
 /// What the article says around all its mentions: the anchors that disambiguate the rest.
 #[derive(Default)]
-struct Context {
+struct Context<'g> {
     /// Countries the article names.
-    countries: BTreeSet<String>,
+    countries: BTreeSet<&'g str>,
     /// Admin1 codes of the places the article is sure about, with the mentions they came from.
-    admin1: BTreeMap<String, Vec<usize>>,
+    admin1: BTreeMap<&'g str, Vec<usize>>,
     /// Settlements the article is sure about, on the unit sphere, with the mention they came
     /// from; indexed once all are in (`index_points`).
     points: Vec<rstar::primitives::GeomWithData<[f64; 3], usize>>,
     tree: rstar::RTree<rstar::primitives::GeomWithData<[f64; 3], usize>>,
 }
 
-impl Context {
+/// Up to this many sure settlements, a scan finds the nearest faster than the tree.
+const SCAN_POINTS: usize = 32;
+
+impl<'g> Context<'g> {
     /// Builds the R-tree over the points added so far.
     fn index_points(&mut self) {
         self.tree = rstar::RTree::bulk_load(std::mem::take(&mut self.points));
@@ -135,28 +138,35 @@ impl Context {
     /// mention than `mention`, or infinity.
     fn nearest_km(&self, lat: f64, lon: f64, mention: usize) -> f64 {
         let q = crate::sphere::unit_vector(lon, lat);
-        self.tree
-            .nearest_neighbor_iter_with_distance_2(&q)
-            .find(|(p, _)| p.data != mention)
-            .map_or(f64::INFINITY, |(_, d2)| {
-                crate::sphere::km_of_chord(d2.sqrt())
-            })
+        let d2 = if self.tree.size() <= SCAN_POINTS {
+            self.tree
+                .iter()
+                .filter(|p| p.data != mention)
+                .map(|p| {
+                    let v = p.geom();
+                    (v[0] - q[0]).powi(2) + (v[1] - q[1]).powi(2) + (v[2] - q[2]).powi(2)
+                })
+                .min_by(f64::total_cmp)
+        } else {
+            self.tree
+                .nearest_neighbor_iter_with_distance_2(&q)
+                .find(|(p, _)| p.data != mention)
+                .map(|(_, d2)| d2)
+        };
+        d2.map_or(f64::INFINITY, |d2| crate::sphere::km_of_chord(d2.sqrt()))
     }
 
-    fn add(&mut self, mention: usize, place: &Place) {
+    fn add(&mut self, mention: usize, place: &'g Place) {
         match place.kind {
             Kind::Country => {
-                self.countries.insert(place.country.clone());
+                self.countries.insert(&place.country);
             }
             Kind::Admin1 | Kind::Admin2 | Kind::PopulatedPlace | Kind::Landmark => {
                 if !place.admin1.is_empty() {
-                    self.admin1
-                        .entry(place.admin1.clone())
-                        .or_default()
-                        .push(mention);
+                    self.admin1.entry(&place.admin1).or_default().push(mention);
                 }
                 if !place.country.is_empty() {
-                    self.countries.insert(place.country.clone());
+                    self.countries.insert(&place.country);
                 }
                 if matches!(place.kind, Kind::PopulatedPlace | Kind::Landmark) {
                     self.points.push(rstar::primitives::GeomWithData::new(
@@ -270,7 +280,7 @@ pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mentions: &[Mention]) -> Vec<E
                 candidates: candidates[i].len(),
                 cue: m.cue.as_ref().map(|c| c.word.clone()),
                 role: role(p, m, gaz.place(place)),
-                snippet: snippet(&p.chars, m.start, m.end),
+                snippet: snippet(p, m.start, m.end),
             }
         })
         .collect()
@@ -313,25 +323,17 @@ const QUALIFIER_LINKS: &[&str] = &[
 
 /// The words (normal form, punctuation dropped) between two mentions, or None when there is
 /// anything but words and light punctuation between them.
-fn words_between(p: &Prepared<'_>, a: &Mention, b: &Mention) -> Option<Vec<String>> {
-    if b.start < a.end || b.start - a.end > 40 {
+fn words_between<'p>(p: &'p Prepared<'_>, a: &Mention, b: &Mention) -> Option<Vec<&'p str>> {
+    if b.start < a.end || b.start - a.end > 40 || b.first_word <= a.last_word {
         return None;
     }
-    let gap: String = p.chars[a.end..b.start].iter().collect();
-    if gap
-        .chars()
+    if p.chars[a.end..b.start]
+        .iter()
         .any(|c| matches!(c, '.' | '!' | '?' | ';' | '\n'))
     {
         return None;
     }
-    Some(
-        crate::gazetteer::normalise::normalise_text(&gap)
-            .text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect(),
-    )
+    Some((a.last_word + 1..b.first_word).map(|w| p.word(w)).collect())
 }
 
 /// The cue hint of every mention: its own cue, else one shared along a list of names whose
@@ -346,7 +348,7 @@ fn cue_hints(p: &Prepared<'_>, mentions: &[Mention]) -> Vec<Option<CueHint>> {
         let mut j = i;
         while j + 1 < mentions.len()
             && words_between(p, &mentions[j], &mentions[j + 1]).is_some_and(|ws| {
-                ws.len() <= 1 && ws.iter().all(|w| LIST_JOINERS.contains(&w.as_str()))
+                ws.len() <= 1 && ws.iter().all(|w| LIST_JOINERS.contains(w))
             })
         {
             j += 1;
@@ -381,7 +383,7 @@ fn qualifier_admin1(
         let cue_norm = crate::gazetteer::normalise::normalise_name(&cue.word);
         words.retain(|w| *w != cue_norm);
     }
-    if words.len() > 1 || !words.iter().all(|w| QUALIFIER_LINKS.contains(&w.as_str())) {
+    if words.len() > 1 || !words.iter().all(|w| QUALIFIER_LINKS.contains(w)) {
         return None;
     }
     let areas: Vec<&Place> = candidates[i + 1]
@@ -484,7 +486,7 @@ fn score(
         // Other mentions only: a candidate must not vote for itself.
         let n = context
             .admin1
-            .get(&place.admin1)
+            .get(place.admin1.as_str())
             .map_or(0, |ms| ms.iter().filter(|&&i| i != mention_index).count());
         if n > 0 {
             s.article_admin1 = 1.5 + (n as f64).min(5.0) * 0.2;
@@ -562,10 +564,7 @@ const LOCATION_PREPOSITIONS: &[&str] = &[
 /// a country right after a lower-case noun in Indonesian is adjectival (pasukan Ukraina); a
 /// country or capital opening a clause is an actor.
 fn role(p: &Prepared<'_>, m: &Mention, place: &Place) -> Role {
-    let w = p.words.iter().position(|&(lo, _)| lo == m.norm_start);
-    let Some(w) = w else {
-        return Role::Location;
-    };
+    let w = m.first_word;
     if w > 0 {
         let prev = p.word(w - 1);
         if LOCATION_PREPOSITIONS.contains(&prev) {
@@ -583,24 +582,21 @@ fn role(p: &Prepared<'_>, m: &Mention, place: &Place) -> Role {
     Role::Location
 }
 
-/// About 160 characters around `start..end`, white space folded to single spaces.
-pub fn snippet(chars: &[char], start: usize, end: usize) -> String {
+/// About 160 characters around the characters `start..end` of the prepared text, white space
+/// folded to single spaces.
+pub fn snippet(p: &Prepared<'_>, start: usize, end: usize) -> String {
     let lo = start.saturating_sub(80);
-    let hi = (end + 80).min(chars.len());
-    let mut out = String::new();
-    let mut space = false;
-    for &c in &chars[lo..hi] {
-        if c.is_whitespace() {
-            if !space && !out.is_empty() {
-                out.push(' ');
-            }
-            space = true;
-        } else {
-            out.push(c);
-            space = false;
+    let hi = (end + 80).min(p.chars.len());
+    let bytes = |c: usize| p.byte_of_char.get(c).map_or(p.text.len(), |&b| b as usize);
+    let window = p.text.get(bytes(lo)..bytes(hi)).unwrap_or("");
+    let mut out = String::with_capacity(window.len());
+    for word in window.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
         }
+        out.push_str(word);
     }
-    out.trim_end().to_string()
+    out
 }
 
 #[cfg(test)]
@@ -638,7 +634,7 @@ mod tests {
 
     #[test]
     fn snippet_is_one_line() {
-        let chars: Vec<char> = "a\n\nb  Kharkiv\tc".chars().collect();
-        assert_eq!(snippet(&chars, 6, 13), "a b Kharkiv c");
+        let p = Prepared::new("a\n\nb  Kharkiv\tc");
+        assert_eq!(snippet(&p, 6, 13), "a b Kharkiv c");
     }
 }

@@ -30,14 +30,97 @@ pub struct Posting {
 }
 
 pub struct NameIndex {
-    map: fst::Map<Vec<u8>>,
-    postings: Vec<Posting>,
+    map: fst::Map<Bytes>,
+    /// The postings, `POSTING_BYTES` each, checked once when the index is made.
+    postings: Bytes,
+}
+
+/// Bytes built in memory, or a compiled file mapped read-only: start-up then costs page
+/// mappings, not reading and copying 16 MB.
+pub enum Bytes {
+    Owned(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl AsRef<[u8]> for Bytes {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(v) => v,
+            Bytes::Mapped(m) => m,
+        }
+    }
 }
 
 /// Size of one stored posting: place (u32 LE), origin (u16 LE), form (u8), padding (u8).
 const POSTING_BYTES: usize = 8;
 
-const EMPTY: &[Posting] = &[];
+/// The postings of one key: a view of the stored bytes, decoded as they are read.
+#[derive(Clone, Copy)]
+pub struct Postings<'i> {
+    bytes: &'i [u8],
+}
+
+impl<'i> Postings<'i> {
+    pub fn len(&self) -> usize {
+        self.bytes.len() / POSTING_BYTES
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Posting> + 'i {
+        self.bytes.chunks_exact(POSTING_BYTES).map(decode_posting)
+    }
+
+    pub fn to_vec(&self) -> Vec<Posting> {
+        self.iter().collect()
+    }
+}
+
+fn decode_posting(chunk: &[u8]) -> Posting {
+    Posting {
+        place: u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]),
+        origin: u16::from_le_bytes([chunk[4], chunk[5]]),
+        // Checked when the index was made (`check_postings`).
+        form: match chunk[6] {
+            1 => Form::CyrillicCase,
+            2 => Form::PolishCase,
+            _ => Form::Listed,
+        },
+    }
+}
+
+fn encode_postings(postings: &[Posting]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(postings.len() * POSTING_BYTES);
+    for p in postings {
+        out.extend_from_slice(&p.place.to_le_bytes());
+        out.extend_from_slice(&p.origin.to_le_bytes());
+        out.push(p.form as u8);
+        out.push(0);
+    }
+    out
+}
+
+/// Every stored posting names a place and origin that exist and a known form.
+fn check_postings(bytes: &[u8], places: usize, origins: usize) -> Result<(), String> {
+    if bytes.len() % POSTING_BYTES != 0 {
+        return Err(format!(
+            "corrupt postings: {} bytes is not a multiple of {POSTING_BYTES}",
+            bytes.len()
+        ));
+    }
+    for chunk in bytes.chunks_exact(POSTING_BYTES) {
+        if chunk[6] > 2 {
+            return Err(format!("corrupt postings: unknown form {}", chunk[6]));
+        }
+        let p = decode_posting(chunk);
+        if p.place as usize >= places || p.origin as usize >= origins {
+            return Err("corrupt postings: place or origin out of range".into());
+        }
+    }
+    Ok(())
+}
 
 impl NameIndex {
     /// Builds the index from listed names (with their place index) and the sorted origin table.
@@ -96,57 +179,36 @@ impl NameIndex {
                 .expect("bug: keys are sorted and distinct");
             i = j;
         }
-        let map = fst::Map::new(builder.into_inner().expect("bug: in-memory fst"))
-            .expect("bug: fst just built");
-        NameIndex { map, postings }
+        let map = fst::Map::new(Bytes::Owned(
+            builder.into_inner().expect("bug: in-memory fst"),
+        ))
+        .expect("bug: fst just built");
+        NameIndex {
+            map,
+            postings: Bytes::Owned(encode_postings(&postings)),
+        }
     }
 
     /// The automaton and postings as bytes, for `gazetteer build` to store beside the TSV files.
     pub fn to_bytes(&self) -> (Vec<u8>, Vec<u8>) {
-        let mut postings = Vec::with_capacity(self.postings.len() * POSTING_BYTES);
-        for p in &self.postings {
-            postings.extend_from_slice(&p.place.to_le_bytes());
-            postings.extend_from_slice(&p.origin.to_le_bytes());
-            postings.push(p.form as u8);
-            postings.push(0);
-        }
-        (self.map.as_fst().as_bytes().to_vec(), postings)
+        (
+            self.map.as_fst().as_bytes().to_vec(),
+            self.postings.as_ref().to_vec(),
+        )
     }
 
-    /// Reads back what `to_bytes` wrote; `places` and `origins` bound the indexes it may hold.
+    /// Uses what `to_bytes` wrote; `places` and `origins` bound the indexes it may hold.
     pub fn from_bytes(
-        fst_bytes: Vec<u8>,
-        postings: &[u8],
+        fst_bytes: Bytes,
+        postings: Bytes,
         places: usize,
         origins: usize,
     ) -> Result<NameIndex, String> {
         let map = fst::Map::new(fst_bytes).map_err(|e| format!("corrupt name automaton: {e}"))?;
-        if postings.len() % POSTING_BYTES != 0 {
-            return Err(format!(
-                "corrupt postings: {} bytes is not a multiple of {POSTING_BYTES}",
-                postings.len()
-            ));
-        }
-        let mut out = Vec::with_capacity(postings.len() / POSTING_BYTES);
-        for chunk in postings.chunks_exact(POSTING_BYTES) {
-            let place = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-            let origin = u16::from_le_bytes([chunk[4], chunk[5]]);
-            let form = match chunk[6] {
-                0 => Form::Listed,
-                1 => Form::CyrillicCase,
-                2 => Form::PolishCase,
-                f => return Err(format!("corrupt postings: unknown form {f}")),
-            };
-            if place as usize >= places || origin as usize >= origins {
-                return Err("corrupt postings: place or origin out of range".into());
-            }
-            out.push(Posting {
-                place,
-                origin,
-                form,
-            });
-        }
-        Ok(NameIndex { map, postings: out })
+        check_postings(postings.as_ref(), places, origins)?;
+        // A value pointing outside the postings reads as no postings (`postings`): checking
+        // a million values here would cost more than the rest of start-up.
+        Ok(NameIndex { map, postings })
     }
 
     /// Number of distinct keys.
@@ -159,17 +221,23 @@ impl NameIndex {
     }
 
     /// The postings of a value found in the map.
-    pub fn postings(&self, value: u64) -> &[Posting] {
-        let start = (value & 0xFFFF_FFFF) as usize;
-        let len = (value >> 32) as usize;
-        self.postings.get(start..start + len).unwrap_or(EMPTY)
+    pub fn postings(&self, value: u64) -> Postings<'_> {
+        let start = (value & 0xFFFF_FFFF) as usize * POSTING_BYTES;
+        let len = (value >> 32) as usize * POSTING_BYTES;
+        Postings {
+            bytes: self
+                .postings
+                .as_ref()
+                .get(start..start + len)
+                .unwrap_or_default(),
+        }
     }
 
     /// Postings of an exact normal-form key.
-    pub fn get(&self, key: &str) -> &[Posting] {
+    pub fn get(&self, key: &str) -> Postings<'_> {
         match self.map.get(key) {
             Some(v) => self.postings(v),
-            None => EMPTY,
+            None => Postings { bytes: &[] },
         }
     }
 

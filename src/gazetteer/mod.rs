@@ -9,6 +9,7 @@
 //! `inflect` adds the case forms of Cyrillic and Polish names; `index` is the name automaton.
 
 pub mod build;
+pub mod compiled;
 pub mod index;
 pub mod inflect;
 pub mod normalise;
@@ -21,7 +22,6 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::atomic::write_atomic;
 use crate::error::{Error, Result};
 pub use index::{NameIndex, Posting};
 
@@ -278,7 +278,8 @@ pub struct Gazetteer {
     /// Distinct name origins; `Posting::origin` indexes into it.
     pub origins: Vec<String>,
     pub index: NameIndex,
-    by_id: HashMap<String, u32>,
+    /// Place indexes sorted by id, for look-ups by id without a hash table to build.
+    ids_sorted: Vec<u32>,
     admin1_by_code: HashMap<String, u32>,
 }
 
@@ -292,64 +293,62 @@ pub struct Reading<'g> {
 }
 
 impl Gazetteer {
-    /// Loads the gazetteer in `dir`: `places.tsv`, and the compiled name index that
-    /// `gazetteer build` stores beside it (`names.fst`, `names.postings`, `names.origins`) when
-    /// it matches `names.tsv`; else the index is built from `names.tsv` (slower start-up).
+    /// Loads the gazetteer in `dir`. When the compiled files that `gazetteer build` stores
+    /// beside the TSV files (see `compiled`) match them, start-up decodes those; else it
+    /// parses `places.tsv` and `names.tsv` and builds the name index (slower start-up).
     pub fn load(dir: &Path) -> Result<Gazetteer> {
+        // Checking the stamp means hashing the TSV files: do it while the binary files decode.
+        let (current, compiled) = std::thread::scope(|scope| {
+            let check = scope.spawn(|| compiled::is_current(dir));
+            let compiled = compiled::Compiled::read(dir);
+            let current = check
+                .join()
+                .unwrap_or_else(|_| Err(Error::Invalid("bug: stamp check panicked".into())));
+            (current, compiled)
+        });
+        if current? {
+            if let Some(c) = compiled? {
+                let index = NameIndex::from_bytes(
+                    c.fst,
+                    c.postings,
+                    c.places.len(),
+                    c.origins.len(),
+                )
+                .map_err(|m| Error::Invalid(format!("{}: {m}", dir.join(compiled::FST).display())))?;
+                return Ok(Gazetteer::assemble(c.places, c.ids_sorted, c.origins, index));
+            }
+        }
         let read = |name: &str| {
             let path = dir.join(name);
             std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))
         };
-        let places_path = dir.join("places.tsv");
-        let places_text = read("places.tsv")?;
-        if let Some(compiled) = CompiledIndex::open(dir, places_text.len())? {
-            let places = parse_lines(&places_text, &places_path, PLACES_HEADER, Place::from_tsv)?;
-            let index = NameIndex::from_bytes(
-                compiled.fst,
-                &compiled.postings,
-                places.len(),
-                compiled.origins.len(),
-            )
-            .map_err(|m| Error::Invalid(format!("{}: {m}", dir.join(COMPILED_FST).display())))?;
-            let by_id = id_table(&places, &places_path)?;
-            return Ok(Gazetteer::assemble(places, by_id, compiled.origins, index));
-        }
-        let names = read("names.tsv")?;
-        Gazetteer::from_tsv(&places_text, &places_path, &names, &dir.join("names.tsv"))
+        Gazetteer::from_tsv(
+            &read("places.tsv")?,
+            &dir.join("places.tsv"),
+            &read("names.tsv")?,
+            &dir.join("names.tsv"),
+        )
     }
 
-    /// True when `dir` holds a compiled name index that `load` will use (made from these TSV
-    /// files by these rules); false when start-up would fall back to building it.
+    /// True when `dir` holds compiled files that `load` will use (made from these TSV files by
+    /// these rules); false when start-up would fall back to parsing the TSV files.
     pub fn compiled_index_is_current(dir: &Path) -> Result<bool> {
-        let places_path = dir.join("places.tsv");
-        let len = std::fs::metadata(&places_path)
-            .map_err(|e| Error::io(&places_path, e))?
-            .len() as usize;
-        Ok(CompiledIndex::open(dir, len)?.is_some())
+        Ok(compiled::is_current(dir)? && compiled::Compiled::read(dir)?.is_some())
     }
 
-    /// Stores the compiled name index beside the TSV files, so that `load` need not parse
-    /// `names.tsv` nor build the automaton. Files are written atomically.
+    /// Stores the compiled places and name index beside the TSV files in `dir` (which must be
+    /// the files this gazetteer was loaded from), so that `load` need not parse them. Files
+    /// are written atomically, the stamp last.
     pub fn write_compiled_index(&self, dir: &Path) -> Result<()> {
-        let size = |name: &str| {
-            let path = dir.join(name);
-            std::fs::metadata(&path)
-                .map(|m| m.len())
-                .map_err(|e| Error::io(&path, e))
-        };
-        let stamp = format!(
-            "places.tsv {}\nnames.tsv {}\nrules {:016x}\n",
-            size("places.tsv")?,
-            size("names.tsv")?,
-            rules_fingerprint()
-        );
         let (fst_bytes, postings) = self.index.to_bytes();
-        let mut origins = self.origins.join("\n");
-        origins.push('\n');
-        write_atomic(&dir.join(COMPILED_FST), &fst_bytes)?;
-        write_atomic(&dir.join(COMPILED_POSTINGS), &postings)?;
-        write_atomic(&dir.join(COMPILED_ORIGINS), origins.as_bytes())?;
-        write_atomic(&dir.join(COMPILED_STAMP), stamp.as_bytes())
+        compiled::write(
+            dir,
+            &self.places,
+            &self.ids_sorted,
+            &fst_bytes,
+            &postings,
+            &self.origins,
+        )
     }
 
     /// Builds the gazetteer from the two TSV texts; the paths are only for error messages.
@@ -361,10 +360,16 @@ impl Gazetteer {
     ) -> Result<Gazetteer> {
         let places = parse_lines(places_tsv, places_path, PLACES_HEADER, Place::from_tsv)?;
         let names = parse_lines(names_tsv, names_path, NAMES_HEADER, Name::from_tsv)?;
-        let by_id = id_table(&places, places_path)?;
+        let ids_sorted = id_table(&places, places_path)?;
+        let by_id = |id: &str| {
+            ids_sorted
+                .binary_search_by(|&i| places[i as usize].id.as_str().cmp(id))
+                .ok()
+                .map(|k| ids_sorted[k])
+        };
         let mut resolved = Vec::with_capacity(names.len());
         for (i, n) in names.iter().enumerate() {
-            let Some(&pi) = by_id.get(&n.place_id) else {
+            let Some(pi) = by_id(&n.place_id) else {
                 return Err(Error::parse(
                     names_path,
                     i + 2,
@@ -378,12 +383,12 @@ impl Gazetteer {
         origins.dedup();
         let index = NameIndex::build(&places, &resolved, &origins);
         drop(resolved);
-        Ok(Gazetteer::assemble(places, by_id, origins, index))
+        Ok(Gazetteer::assemble(places, ids_sorted, origins, index))
     }
 
     fn assemble(
         places: Vec<Place>,
-        by_id: HashMap<String, u32>,
+        ids_sorted: Vec<u32>,
         origins: Vec<String>,
         index: NameIndex,
     ) -> Gazetteer {
@@ -397,7 +402,7 @@ impl Gazetteer {
             places,
             origins,
             index,
-            by_id,
+            ids_sorted,
             admin1_by_code,
         }
     }
@@ -407,11 +412,14 @@ impl Gazetteer {
     }
 
     pub fn place_by_id(&self, id: &str) -> Option<&Place> {
-        self.by_id.get(id).map(|&i| &self.places[i as usize])
+        self.index_of_id(id).map(|i| &self.places[i as usize])
     }
 
     pub fn index_of_id(&self, id: &str) -> Option<u32> {
-        self.by_id.get(id).copied()
+        self.ids_sorted
+            .binary_search_by(|&i| self.places[i as usize].id.as_str().cmp(id))
+            .ok()
+            .map(|k| self.ids_sorted[k])
     }
 
     /// The admin1 area (oblast, federal subject) a place lies in, when known.
@@ -441,7 +449,7 @@ impl Gazetteer {
             .map(|p| Reading {
                 place: self.place(p.place),
                 place_index: p.place,
-                posting: *p,
+                posting: p,
                 origin: &self.origins[p.origin as usize],
             })
             .collect();
@@ -455,88 +463,20 @@ impl Gazetteer {
     }
 }
 
-fn id_table(places: &[Place], path: &Path) -> Result<HashMap<String, u32>> {
-    let mut by_id = HashMap::with_capacity(places.len());
-    for (i, p) in places.iter().enumerate() {
-        if by_id.insert(p.id.clone(), i as u32).is_some() {
+/// Place indexes sorted by id; duplicate ids are an error naming the later line.
+fn id_table(places: &[Place], path: &Path) -> Result<Vec<u32>> {
+    let mut ids: Vec<u32> = (0..places.len() as u32).collect();
+    ids.sort_by(|&a, &b| places[a as usize].id.cmp(&places[b as usize].id).then(a.cmp(&b)));
+    for pair in ids.windows(2) {
+        if places[pair[0] as usize].id == places[pair[1] as usize].id {
             return Err(Error::parse(
                 path,
-                i + 2,
-                format!("duplicate place id '{}'", p.id),
+                pair[1] as usize + 2,
+                format!("duplicate place id '{}'", places[pair[1] as usize].id),
             ));
         }
     }
-    Ok(by_id)
-}
-
-const COMPILED_FST: &str = "names.fst";
-const COMPILED_POSTINGS: &str = "names.postings";
-const COMPILED_ORIGINS: &str = "names.origins";
-const COMPILED_STAMP: &str = "names.stamp";
-
-/// A fingerprint of the code that turns names into index keys (normaliser, case forms,
-/// index layout): a compiled index made by other rules is stale even if the TSV is not.
-fn rules_fingerprint() -> u64 {
-    const RULES: [&str; 3] = [
-        include_str!("normalise.rs"),
-        include_str!("inflect.rs"),
-        include_str!("index.rs"),
-    ];
-    // FNV-1a: stable across runs and platforms, unlike std's hasher.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in RULES.iter().flat_map(|r| r.bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-/// The compiled name index as stored by `write_compiled_index`.
-struct CompiledIndex {
-    fst: Vec<u8>,
-    postings: Vec<u8>,
-    origins: Vec<String>,
-}
-
-impl CompiledIndex {
-    /// The compiled index in `dir`, or None when there is none or it was made from other TSV
-    /// files (its stamp records their sizes: a hand edit of `names.tsv` makes it stale).
-    fn open(dir: &Path, places_len: usize) -> Result<Option<CompiledIndex>> {
-        let stamp_path = dir.join(COMPILED_STAMP);
-        let Ok(stamp) = std::fs::read_to_string(&stamp_path) else {
-            return Ok(None);
-        };
-        let names_len = std::fs::metadata(dir.join("names.tsv"))
-            .map(|m| m.len())
-            .ok();
-        let want = format!(
-            "places.tsv {places_len}\nnames.tsv {}\nrules {:016x}\n",
-            names_len.map_or("missing".to_string(), |n| n.to_string()),
-            rules_fingerprint()
-        );
-        if stamp != want {
-            return Ok(None);
-        }
-        let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read(&path).map_err(|e| Error::io(&path, e))
-        };
-        let origins = String::from_utf8(read(COMPILED_ORIGINS)?)
-            .map_err(|_| {
-                Error::Invalid(format!(
-                    "{}: not UTF-8",
-                    dir.join(COMPILED_ORIGINS).display()
-                ))
-            })?
-            .lines()
-            .map(str::to_string)
-            .collect();
-        Ok(Some(CompiledIndex {
-            fst: read(COMPILED_FST)?,
-            postings: read(COMPILED_POSTINGS)?,
-            origins,
-        }))
-    }
+    Ok(ids)
 }
 
 fn parse_lines<T>(

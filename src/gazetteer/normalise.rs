@@ -86,38 +86,104 @@ fn is_combining_mark(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 
+/// What the normaliser does with one character.
+#[derive(Clone, Copy)]
+enum Fold {
+    /// Dropped (apostrophes).
+    Skip,
+    /// White space or a hyphen: folds into one space with its neighbours.
+    Space,
+    /// Replaced by these UTF-8 bytes (`len` of them).
+    Bytes { len: u8, bytes: [u8; 7] },
+    /// Too long for the table: fold with `fold_char`.
+    Slow,
+}
+
+/// Characters below this (Latin, Latin-1, Latin Extended, Greek, Cyrillic) are folded by table:
+/// nearly every character of the articles frontmap reads.
+const TABLE_CHARS: usize = 0x0530;
+
+/// The fold of every character below `TABLE_CHARS`, computed once by the same functions that
+/// fold the rest, so that the table can never disagree with them.
+fn fold_table() -> &'static [Fold; TABLE_CHARS] {
+    static TABLE: std::sync::OnceLock<Box<[Fold; TABLE_CHARS]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = Box::new([Fold::Slow; TABLE_CHARS]);
+        for (code, entry) in table.iter_mut().enumerate() {
+            let Some(c) = char::from_u32(code as u32) else {
+                continue;
+            };
+            *entry = if is_apostrophe(c) {
+                Fold::Skip
+            } else if is_space_like(c) {
+                Fold::Space
+            } else {
+                let mut folded = String::new();
+                fold_char(c, |f| folded.push(f));
+                let mut bytes = [0u8; 7];
+                if folded.len() > bytes.len() {
+                    Fold::Slow
+                } else {
+                    bytes[..folded.len()].copy_from_slice(folded.as_bytes());
+                    Fold::Bytes {
+                        len: folded.len() as u8,
+                        bytes,
+                    }
+                }
+            };
+        }
+        table
+    })
+}
+
 /// Normal form of article text, with the byte → original character map.
 pub fn normalise_text(text: &str) -> NormalisedText {
-    let mut out = String::with_capacity(text.len());
+    let table = fold_table();
+    let mut out: Vec<u8> = Vec::with_capacity(text.len());
     let mut map: Vec<u32> = Vec::with_capacity(text.len() + 1);
     let mut last_was_space = false;
     let mut n_chars = 0u32;
     for (i, c) in text.chars().enumerate() {
         let i = i as u32;
         n_chars = i + 1;
-        if is_apostrophe(c) {
-            continue;
-        }
-        if is_space_like(c) {
-            if !last_was_space {
-                out.push(' ');
-                map.push(i);
-                last_was_space = true;
+        let fold = match table.get(c as usize) {
+            Some(&fold) => fold,
+            None if is_apostrophe(c) => Fold::Skip,
+            None if is_space_like(c) => Fold::Space,
+            None => Fold::Slow,
+        };
+        match fold {
+            Fold::Skip => {}
+            Fold::Space => {
+                if !last_was_space {
+                    out.push(b' ');
+                    map.push(i);
+                    last_was_space = true;
+                }
             }
-            continue;
-        }
-        last_was_space = false;
-        fold_char(c, |f| {
-            let before = out.len();
-            out.push(f);
-            for _ in before..out.len() {
-                map.push(i);
+            Fold::Bytes { len, bytes } => {
+                last_was_space = false;
+                out.extend_from_slice(&bytes[..len as usize]);
+                map.extend(std::iter::repeat_n(i, len as usize));
             }
-        });
+            Fold::Slow => {
+                last_was_space = false;
+                fold_char(c, |f| {
+                    let mut buf = [0u8; 4];
+                    let bytes = f.encode_utf8(&mut buf).as_bytes();
+                    out.extend_from_slice(bytes);
+                    map.extend(std::iter::repeat_n(i, bytes.len()));
+                });
+            }
+        }
     }
     map.push(n_chars);
     NormalisedText {
-        text: out,
+        // Every byte pushed is a whole UTF-8 character (from the table, built from chars, or
+        // from `encode_utf8`), so this never fails.
+        text: String::from_utf8(out).unwrap_or_else(|e| {
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }),
         char_of_byte: map,
     }
 }
@@ -160,6 +226,24 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(normalise_name(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn table_agrees_with_the_slow_fold() {
+        for code in 0..0x3000u32 {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let text = format!("a{c}b");
+            let mut want = String::from("a");
+            if is_space_like(c) {
+                want.push(' ');
+            } else if !is_apostrophe(c) {
+                fold_char(c, |f| want.push(f));
+            }
+            want.push('b');
+            assert_eq!(normalise_text(&text).text, want, "U+{code:04X}");
         }
     }
 

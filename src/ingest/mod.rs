@@ -29,6 +29,7 @@ pub mod fetch;
 pub mod html;
 pub mod ids;
 mod jsonl;
+pub mod language;
 
 use std::collections::{HashSet, VecDeque};
 use std::io::{BufRead, BufReader, Read};
@@ -168,42 +169,10 @@ impl Default for IngestOptions {
 }
 
 /// Language of a text: an ISO 639-1 code among the seven article languages (id, en, uk, ru,
-/// de, pl, fr), or None when the text is too short or whatlang is unsure.
+/// de, pl, fr), or None when the text is too short or unclear (see `language`).
 pub fn detect_language(text: &str) -> Option<String> {
-    use whatlang::Lang;
-    let allow = vec![
-        Lang::Ind,
-        Lang::Eng,
-        Lang::Ukr,
-        Lang::Rus,
-        Lang::Deu,
-        Lang::Pol,
-        Lang::Fra,
-    ];
-    // whatlang looks at trigrams; a few kilobytes decide as well as a whole article.
-    let mut end = text.len().min(4096);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let info = whatlang::Detector::with_allowlist(allow).detect(&text[..end])?;
-    if info.confidence() < LANG_CONFIDENCE {
-        return None;
-    }
-    let code = match info.lang() {
-        Lang::Ind => "id",
-        Lang::Eng => "en",
-        Lang::Ukr => "uk",
-        Lang::Rus => "ru",
-        Lang::Deu => "de",
-        Lang::Pol => "pl",
-        Lang::Fra => "fr",
-        _ => return None,
-    };
-    Some(code.to_string())
+    language::detect(text).map(str::to_string)
 }
-
-/// Below this whatlang confidence a language guess is "unsure" (None).
-const LANG_CONFIDENCE: f64 = 0.5;
 
 /// Fills in what every article gets the same way: language (metadata, else detected) and
 /// date (published, else the first date in the text).
@@ -459,8 +428,9 @@ impl Articles {
         let limit = self.options.max_file_bytes;
         if meta.len() > limit {
             let message = format!(
-                "file is {} bytes, over the limit of {limit} bytes",
-                meta.len()
+                "too large: {}, over the limit of {}; skipped",
+                human_size(meta.len()),
+                limit_text(limit)
             );
             self.ready
                 .push_back(Err(Failure::error(shown, None, message)));
@@ -642,9 +612,36 @@ fn read_limited<R: Read>(reader: std::io::Result<R>, limit: u64) -> Result<Vec<u
         .and_then(|r| r.take(limit.saturating_add(1)).read_to_end(&mut bytes))
         .map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > limit {
-        return Err(format!("input is over the limit of {limit} bytes"));
+        return Err(format!(
+            "too large: over the limit of {}; skipped",
+            limit_text(limit)
+        ));
     }
     Ok(bytes)
+}
+
+/// `1.5 MiB`, `12.0 KiB`, `100 bytes`: sizes in messages.
+fn human_size(bytes: u64) -> String {
+    const KIB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b >= KIB * KIB * KIB {
+        format!("{:.1} GiB", b / (KIB * KIB * KIB))
+    } else if b >= KIB * KIB {
+        format!("{:.1} MiB", b / (KIB * KIB))
+    } else if b >= KIB {
+        format!("{:.1} KiB", b / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// `67108864 bytes (64.0 MiB)`: a limit, exact and readable.
+fn limit_text(limit: u64) -> String {
+    if limit < 1024 {
+        format!("{limit} bytes")
+    } else {
+        format!("{limit} bytes ({})", human_size(limit))
+    }
 }
 
 /// A whole text or HTML document → its article (and a warning), or a failure.
@@ -682,6 +679,9 @@ fn document(
     let body = match format {
         Format::Html => {
             let page = html::extract(&text);
+            if let Some(w) = page.warning {
+                items.push(Err(Failure::warning(source, line, w)));
+            }
             if page.text.is_empty() {
                 return vec![Err(Failure::error(
                     source,
@@ -738,7 +738,10 @@ fn next_line(lines: &mut Lines, limit: u64) -> Option<Vec<Item>> {
         }
         if buf.len() as u64 > limit && buf.last() != Some(&b'\n') {
             skip_line(lines.reader.as_mut());
-            let message = format!("line is over the limit of {limit} bytes");
+            let message = format!(
+                "line longer than the limit ({}): skipped, the next lines are read",
+                limit_text(limit)
+            );
             return Some(vec![Err(Failure::error(
                 &lines.source,
                 Some(lines.line_no),

@@ -5,6 +5,10 @@
 //! й→и, ї→і, ё→е). Cue words from every language are tried in every article: they rarely
 //! collide, and articles mix languages in quotes and place names.
 
+use std::sync::LazyLock;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
 /// What a cue word says about the name next to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CueHint {
@@ -674,10 +678,6 @@ pub const GIVEN_NAMES: &[&str] = &[
     "xi",
 ];
 
-pub fn is_given_name(word: &str) -> bool {
-    GIVEN_NAMES.contains(&word)
-}
-
 /// Words of direction that may stand between a cue and its name ("wilayah timur laut Sumy",
 /// "the northern Kharkiv region").
 pub const DIRECTION_WORDS: &[&str] = &[
@@ -703,21 +703,48 @@ pub const DIRECTION_WORDS: &[&str] = &[
     "central",
 ];
 
+/// A list as a hashed set: the tagger asks about every capitalised word, so lookups must not
+/// scan the lists.
+fn set_of(words: &'static [&'static str]) -> FxHashSet<&'static str> {
+    words.iter().copied().collect()
+}
+
+fn map_of(cues: &'static [(&'static str, CueHint)]) -> FxHashMap<&'static str, CueHint> {
+    // The first listing of a word wins, as a scan of the list would find it.
+    let mut map = FxHashMap::default();
+    for &(w, h) in cues {
+        map.entry(w).or_insert(h);
+    }
+    map
+}
+
+static CUES_BEFORE_MAP: LazyLock<FxHashMap<&str, CueHint>> = LazyLock::new(|| map_of(CUES_BEFORE));
+static CUES_AFTER_MAP: LazyLock<FxHashMap<&str, CueHint>> = LazyLock::new(|| map_of(CUES_AFTER));
+static STOP_WORD_SET: LazyLock<FxHashSet<&str>> = LazyLock::new(|| set_of(STOP_WORDS));
+static PERSON_TITLE_SET: LazyLock<FxHashSet<&str>> = LazyLock::new(|| set_of(PERSON_TITLES));
+static GIVEN_NAME_SET: LazyLock<FxHashSet<&str>> = LazyLock::new(|| set_of(GIVEN_NAMES));
+static DIRECTION_WORD_SET: LazyLock<FxHashSet<&str>> = LazyLock::new(|| set_of(DIRECTION_WORDS));
+
 pub fn cue_before(words: &str) -> Option<CueHint> {
-    CUES_BEFORE
-        .iter()
-        .find(|(w, _)| *w == words)
-        .map(|(_, h)| *h)
+    CUES_BEFORE_MAP.get(words).copied()
 }
 
 pub fn cue_after(word: &str) -> Option<CueHint> {
-    CUES_AFTER.iter().find(|(w, _)| *w == word).map(|(_, h)| *h)
+    CUES_AFTER_MAP.get(word).copied()
 }
 
 pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.contains(&word)
+    STOP_WORD_SET.contains(word)
 }
 
 pub fn is_person_title(word: &str) -> bool {
-    PERSON_TITLES.contains(&word)
+    PERSON_TITLE_SET.contains(word)
+}
+
+pub fn is_given_name(word: &str) -> bool {
+    GIVEN_NAME_SET.contains(word)
+}
+
+pub fn is_direction_word(word: &str) -> bool {
+    DIRECTION_WORD_SET.contains(word)
 }

@@ -36,12 +36,17 @@ pub struct Mention {
     /// Byte range of the match in the normalised text (for context look-ups).
     pub norm_start: usize,
     pub norm_end: usize,
+    /// Indexes (into `Prepared::words`) of the first and last word of the match.
+    pub first_word: usize,
+    pub last_word: usize,
 }
 
 /// An article's text prepared for tagging: original characters, normal form, and its words.
 pub struct Prepared<'t> {
     pub text: &'t str,
     pub chars: Vec<char>,
+    /// Byte offset in `text` of every character, and one past the end.
+    pub byte_of_char: Vec<u32>,
     pub norm: NormalisedText,
     /// Byte ranges of the words of the normal form, in order.
     pub words: Vec<(usize, usize)>,
@@ -53,7 +58,11 @@ impl<'t> Prepared<'t> {
         let mut words = Vec::new();
         let mut start = None;
         for (i, c) in norm.text.char_indices() {
-            let w = c.is_alphanumeric();
+            let w = if c.is_ascii() {
+                c.is_ascii_alphanumeric()
+            } else {
+                c.is_alphanumeric()
+            };
             match (w, start) {
                 (true, None) => start = Some(i),
                 (false, Some(s)) => {
@@ -66,9 +75,17 @@ impl<'t> Prepared<'t> {
         if let Some(s) = start {
             words.push((s, norm.text.len()));
         }
+        let mut chars = Vec::with_capacity(text.len());
+        let mut byte_of_char = Vec::with_capacity(text.len() + 1);
+        for (b, c) in text.char_indices() {
+            chars.push(c);
+            byte_of_char.push(b as u32);
+        }
+        byte_of_char.push(text.len() as u32);
         Prepared {
             text,
-            chars: text.chars().collect(),
+            chars,
+            byte_of_char,
             norm,
             words,
         }
@@ -149,11 +166,18 @@ pub fn tag_prepared(gaz: &Gazetteer, p: &Prepared<'_>, lang: Option<&str>) -> Ve
     let bytes = p.norm.text.as_bytes();
     let mut out = Vec::new();
     let mut evidence = Evidence::default();
+    // Ends on a word boundary, longest last, each with its automaton value.
+    let mut ends: Vec<(usize, u64)> = Vec::new();
     let mut w = 0;
     while w < p.words.len() {
+        // Every name is written capitalised (`plausible` insists): lower-case words, most of
+        // any text, are not even looked up.
+        if !p.is_capitalised(w) {
+            w += 1;
+            continue;
+        }
         let start = p.words[w].0;
-        // Ends on a word boundary, longest first, each with the index of its last word.
-        let mut ends: Vec<(usize, u64)> = Vec::new();
+        ends.clear();
         gaz.index.walk(bytes, start, |end, value| {
             let boundary = p.norm.text[end..]
                 .chars()
@@ -170,7 +194,6 @@ pub fn tag_prepared(gaz: &Gazetteer, p: &Prepared<'_>, lang: Option<&str>) -> Ve
                 .index
                 .postings(value)
                 .iter()
-                .copied()
                 .filter(|c| form_allowed(c.form, lang))
                 .collect();
             if candidates.is_empty() {
@@ -188,6 +211,8 @@ pub fn tag_prepared(gaz: &Gazetteer, p: &Prepared<'_>, lang: Option<&str>) -> Ve
                 cue: cue_around(p, w, last_word),
                 norm_start: start,
                 norm_end: end,
+                first_word: w,
+                last_word,
             });
             w = last_word + 1;
             accepted = true;
@@ -352,7 +377,7 @@ fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
     let mut first = first;
     while first > 1
         && p.gap(first - 1, first) == " "
-        && lexicon::DIRECTION_WORDS.contains(&p.word(first - 1))
+        && lexicon::is_direction_word(p.word(first - 1))
         && !p.is_capitalised(first - 1)
     {
         first -= 1;

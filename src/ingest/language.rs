@@ -1,0 +1,207 @@
+//! Language of an article, among the seven frontmap reads (id, en, uk, ru, de, pl, fr).
+//!
+//! Counting each language's commonest function words and its own letters decides almost every
+//! news article in a few hundred bytes, about a hundred times faster than trigram models; the
+//! rare undecided text (short, mixed, or in another language) goes to whatlang.
+
+/// The languages, in the order of the score table.
+const LANGS: [&str; 7] = ["id", "en", "uk", "ru", "de", "pl", "fr"];
+const ID: usize = 0;
+const EN: usize = 1;
+const UK: usize = 2;
+const RU: usize = 3;
+const DE: usize = 4;
+const PL: usize = 5;
+const FR: usize = 6;
+
+/// Bytes of text looked at: the first paragraphs say which language an article is in.
+const SAMPLE_BYTES: usize = 2048;
+/// A language wins with at least this score and twice the runner-up's.
+const MIN_SCORE: u32 = 3;
+/// Stop reading once the winner is this far ahead.
+const DECISIVE_SCORE: u32 = 12;
+/// Below this whatlang confidence a language guess is "unsure" (None).
+const WHATLANG_CONFIDENCE: f64 = 0.5;
+
+/// ISO 639-1 code of the text's language, or None when the text is too short or unclear.
+pub fn detect(text: &str) -> Option<&'static str> {
+    let sample = prefix(text, SAMPLE_BYTES);
+    let mut score = [0u32; 7];
+    let mut lower = String::new();
+    for word in sample
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+    {
+        lower.clear();
+        if word.is_ascii() {
+            lower.push_str(word);
+            lower.make_ascii_lowercase();
+        } else {
+            lower.extend(word.chars().flat_map(char::to_lowercase));
+            for c in lower.chars() {
+                if let Some(lang) = letter_language(c) {
+                    score[lang] += 1;
+                }
+            }
+        }
+        if let Some(lang) = function_word_language(&lower) {
+            score[lang] += 2;
+        }
+        if let Some((best, second)) = top_two(&score) {
+            if score[best] >= DECISIVE_SCORE && score[best] >= 4 * score[second].max(1) {
+                return Some(LANGS[best]);
+            }
+        }
+    }
+    match top_two(&score) {
+        Some((best, second)) if score[best] >= MIN_SCORE && score[best] >= 2 * score[second] => {
+            Some(LANGS[best])
+        }
+        _ => whatlang_detect(prefix(text, SAMPLE_BYTES / 2)),
+    }
+}
+
+/// The first `max` bytes of `text`, cut at a character boundary.
+fn prefix(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Indexes of the highest and second-highest scores (None when all are zero).
+fn top_two(score: &[u32; 7]) -> Option<(usize, usize)> {
+    let mut best = 0;
+    for i in 1..score.len() {
+        if score[i] > score[best] {
+            best = i;
+        }
+    }
+    if score[best] == 0 {
+        return None;
+    }
+    let second = (0..score.len())
+        .filter(|&i| i != best)
+        .max_by_key(|&i| score[i])
+        .unwrap_or(best);
+    Some((best, second))
+}
+
+/// Letters only one of the seven languages writes (lower case).
+fn letter_language(c: char) -> Option<usize> {
+    Some(match c {
+        'і' | 'ї' | 'є' | 'ґ' => UK,
+        'ы' | 'э' | 'ъ' | 'ё' => RU,
+        'ą' | 'ę' | 'ł' | 'ś' | 'ź' | 'ż' | 'ć' | 'ń' => PL,
+        'ä' | 'ß' => DE,
+        'è' | 'ê' | 'à' | 'ç' | 'û' | 'ô' | 'î' | 'œ' => FR,
+        _ => return None,
+    })
+}
+
+/// Frequent short words of one language that the others do not use as words.
+fn function_word_language(word: &str) -> Option<usize> {
+    Some(match word {
+        "yang" | "dan" | "di" | "ke" | "dari" | "itu" | "ini" | "dengan" | "untuk" | "pada"
+        | "tidak" | "dalam" | "akan" | "oleh" | "juga" | "telah" | "adalah" | "kata" | "ada"
+        | "sebagai" | "atau" | "karena" | "mereka" | "bahwa" | "sudah" | "saat" | "menurut" => ID,
+        "the" | "and" | "of" | "is" | "that" | "for" | "with" | "was" | "were" | "said" | "has"
+        | "have" | "by" | "from" | "at" | "which" | "its" | "after" | "their" | "been" => EN,
+        "та" | "що" | "як" | "від" | "він" | "вона" | "це" | "який" | "яка" | "також" | "із"
+        | "з" | "через" | "після" | "проти" | "було" | "були" | "біля" | "року" => {
+            UK
+        }
+        "и" | "что" | "как" | "от" | "он" | "она" | "это" | "который" | "которая" | "также"
+        | "из" | "с" | "после" | "против" | "было" | "были" | "около" | "года" => {
+            RU
+        }
+        "der" | "die" | "das" | "und" | "ist" | "nicht" | "den" | "dem" | "mit" | "von" | "auf"
+        | "sich" | "ein" | "eine" | "zu" | "im" | "für" | "auch" | "wurde" | "sind" | "nach"
+        | "bei" => DE,
+        "w" | "się" | "na" | "nie" | "że" | "jest" | "przez" | "oraz" | "od" | "ze" | "dla"
+        | "już" | "tym" | "po" | "jak" | "są" | "został" | "była" => PL,
+        "le" | "la" | "les" | "et" | "est" | "une" | "du" | "dans" | "pour" | "que" | "qui"
+        | "sur" | "au" | "aux" | "pas" | "avec" | "ont" | "selon" | "été" | "par" => FR,
+        _ => return None,
+    })
+}
+
+fn whatlang_detect(text: &str) -> Option<&'static str> {
+    use whatlang::Lang;
+    let allow = vec![
+        Lang::Ind,
+        Lang::Eng,
+        Lang::Ukr,
+        Lang::Rus,
+        Lang::Deu,
+        Lang::Pol,
+        Lang::Fra,
+    ];
+    let info = whatlang::Detector::with_allowlist(allow).detect(text)?;
+    if info.confidence() < WHATLANG_CONFIDENCE {
+        return None;
+    }
+    Some(match info.lang() {
+        Lang::Ind => "id",
+        Lang::Eng => "en",
+        Lang::Ukr => "uk",
+        Lang::Rus => "ru",
+        Lang::Deu => "de",
+        Lang::Pol => "pl",
+        Lang::Fra => "fr",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decides_by_words_and_letters() {
+        let cases = [
+            (
+                "Pasukan Rusia menyerang kota itu dan mereka mundur.",
+                Some("id"),
+            ),
+            ("The army said that the town was shelled.", Some("en")),
+            (
+                "Війська відійшли від міста, що було обстріляно.",
+                Some("uk"),
+            ),
+            (
+                "Войска отошли от города, который был обстрелян.",
+                Some("ru"),
+            ),
+            (
+                "Die Armee sagte, dass die Stadt beschossen wurde.",
+                Some("de"),
+            ),
+            (
+                "Wojsko wycofało się z miasta, które zostało ostrzelane.",
+                Some("pl"),
+            ),
+            ("L'armée a dit que la ville est bombardée.", Some("fr")),
+            ("", None),
+            ("12345 !!!", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(detect(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn mixed_scripts_follow_the_majority() {
+        // A Ukrainian sentence quoting a Russian word stays Ukrainian.
+        let text = "Він сказав, що «это провокация», але війська вже біля міста і також у селі.";
+        assert_eq!(detect(text), Some("uk"));
+    }
+
+    #[test]
+    fn sample_cut_on_a_character_boundary() {
+        let text = "ї".repeat(SAMPLE_BYTES);
+        assert_eq!(prefix(&text, SAMPLE_BYTES + 1).len(), SAMPLE_BYTES);
+        assert_eq!(detect(&text), Some("uk"));
+    }
+}
