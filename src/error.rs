@@ -10,6 +10,14 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Writing an output file failed (full disk, read-only folder…); the previous file, if
+    /// any, is left as it was.
+    #[error("{path}: cannot write: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{path}: line {line}: {message}")]
     Parse {
         path: PathBuf,
@@ -25,6 +33,13 @@ pub enum Error {
 impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn write(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Write {
             path: path.into(),
             source,
         }

@@ -1,4 +1,5 @@
-//! The frontmap binary: parse arguments, run, print errors once, exit with a documented code.
+//! The frontmap binary: parse arguments, run, print errors once, exit with a documented code
+//! (0 all fine, 1 some inputs failed, 2 could not run; see `cli::EXIT_STATUS`).
 
 mod cli;
 
@@ -17,8 +18,25 @@ fn main() -> ExitCode {
                     return ExitCode::SUCCESS;
                 }
             }
-            eprintln!("frontmap: {e:#}");
+            eprintln!("frontmap: {}", render(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes joined with `: `, each said once: the library's messages already
+/// include their source's text (`path: No such file…`), which `{:#}` would repeat.
+fn render(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }

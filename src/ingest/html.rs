@@ -5,6 +5,12 @@
 //! paragraphs of the page; else all of the body's text. Script, style, navigation, headers,
 //! footers, asides, forms and the like are dropped. Every block element (paragraph, heading,
 //! list item, `<br>`…) ends a line, so paragraph breaks survive as `\n`.
+//!
+//! Nesting is capped at `MAX_DEPTH` elements before parsing: html5ever's tree builder scans
+//! the stack of open elements for many tags, so 100,000 nested `<div>`s cost minutes. Tags
+//! below the cap are dropped (their text is kept) and `Extracted::warning` says so.
+
+use std::borrow::Cow;
 
 use chrono::NaiveDate;
 use scraper::{ElementRef, Html, Node, Selector};
@@ -19,7 +25,13 @@ pub struct Extracted {
     pub published: Option<NaiveDate>,
     /// The page's language from `<html lang>` or its metadata, as an ISO 639-1 code.
     pub lang: Option<String>,
+    /// Set when the page nests deeper than `MAX_DEPTH` and markup was dropped.
+    pub warning: Option<String>,
 }
+
+/// Deepest element nesting kept. Browsers cap the DOM's depth too (Blink at 512); real
+/// articles stay far below.
+pub const MAX_DEPTH: usize = 512;
 
 /// Elements whose text is never article text.
 const DROP: [&str; 15] = [
@@ -64,7 +76,11 @@ fn sel(s: &str) -> Selector {
 
 /// Title, body text, publication date and language of an HTML document.
 pub fn extract(html: &str) -> Extracted {
-    let doc = Html::parse_document(html);
+    let capped = cap_depth(html, MAX_DEPTH);
+    let warning = matches!(capped, Cow::Owned(_)).then(|| {
+        format!("HTML nested deeper than {MAX_DEPTH} elements: the tags below that depth were ignored, their text kept")
+    });
+    let doc = Html::parse_document(&capped);
     let (root, text) = match article_root(&doc) {
         Some((root, text)) => (Some(root), text),
         None => (None, paragraphs_or_body(&doc)),
@@ -74,12 +90,13 @@ pub fn extract(html: &str) -> Extracted {
         text,
         published: published(&doc, root),
         lang: lang(&doc),
+        warning,
     }
 }
 
 /// The text of an HTML fragment (a JSON Lines `content` field holding markup).
 pub fn fragment_text(html: &str) -> String {
-    let frag = Html::parse_fragment(html);
+    let frag = Html::parse_fragment(&cap_depth(html, MAX_DEPTH));
     block_text(frag.root_element())
 }
 
@@ -175,7 +192,19 @@ fn block_text(e: ElementRef<'_>) -> String {
 }
 
 fn walk(e: ElementRef<'_>, out: &mut String) {
-    for child in e.children() {
+    // An explicit stack, not recursion: the page decides how deep elements nest. Each entry is
+    // an element's remaining children and the element's name (to end its line when done).
+    let mut stack = vec![(e.children(), "")];
+    while let Some((children, name)) = stack.last_mut() {
+        let Some(child) = children.next() else {
+            if BLOCK.contains(name) {
+                out.push('\n');
+            } else if matches!(*name, "td" | "th") {
+                out.push(' ');
+            }
+            stack.pop();
+            continue;
+        };
         match child.value() {
             Node::Text(t) => out.push_str(&t.replace('\n', " ")),
             Node::Element(el) => {
@@ -183,22 +212,165 @@ fn walk(e: ElementRef<'_>, out: &mut String) {
                 if DROP.contains(&name) || el.attr("hidden").is_some() {
                     continue;
                 }
-                let block = BLOCK.contains(&name);
-                if block {
+                if BLOCK.contains(&name) {
                     out.push('\n');
                 }
-                if let Some(child) = ElementRef::wrap(child) {
-                    walk(child, out);
-                }
-                if block {
-                    out.push('\n');
-                } else if matches!(name, "td" | "th") {
-                    out.push(' ');
-                }
+                stack.push((child.children(), name));
             }
             _ => {}
         }
     }
+}
+
+/// Elements that never nest deep in the parsed tree: void elements, elements a document has
+/// once, elements whose start tag closes an open one of the same kind (`p`, `li`, …), and
+/// raw-text elements. `cap_depth` does not count them.
+const FLAT: [&str; 47] = [
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img",
+    "input", "keygen", "link", "meta", "param", "source", "track", "wbr", "html", "head", "body",
+    "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot",
+    "colgroup", "caption", "rb", "rt", "rtc", "rp", "script", "style", "textarea", "title", "xmp",
+    "noembed", "noframes",
+];
+
+/// Elements whose content is text up to their end tag (no tags inside).
+const RAW_TEXT: [&str; 9] = [
+    "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
+];
+
+/// `html` with every start and end tag below `max` levels of nesting removed (their text
+/// stays), or `html` itself when it nests no deeper. A linear scan that follows the HTML
+/// tokenizer's rules for comments, quoted attributes and raw text, and counts the depth
+/// the tree builder will see closely enough to bound it: elements in `FLAT` are not counted,
+/// and `<x/>` is self-closing only inside `<svg>` and `<math>`, as in HTML.
+fn cap_depth(html: &str, max: usize) -> Cow<'_, str> {
+    let b = html.as_bytes();
+    let mut out: Option<String> = None;
+    // `html[copied..]` is not yet in `out`.
+    let mut copied = 0;
+    let mut depth = 0usize;
+    // The depth outside the outermost open `<svg>` or `<math>`.
+    let mut foreign: Option<usize> = None;
+    let mut i = 0;
+    while let Some(lt) = find_byte(b, b'<', i) {
+        let rest = &b[lt + 1..];
+        if rest.starts_with(b"!--") {
+            i = find(b, b"-->", lt + 4).map_or(b.len(), |e| e + 3);
+            continue;
+        }
+        if rest.starts_with(b"!") || rest.starts_with(b"?") {
+            i = find_byte(b, b'>', lt).map_or(b.len(), |e| e + 1);
+            continue;
+        }
+        let closing = rest.first() == Some(&b'/');
+        let name_start = lt + 1 + usize::from(closing);
+        if !b.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
+            i = lt + 1;
+            continue;
+        }
+        let name_end = b[name_start..]
+            .iter()
+            .position(|c| c.is_ascii_whitespace() || matches!(c, b'/' | b'>'))
+            .map_or(b.len(), |n| name_start + n);
+        let name = html[name_start..name_end].to_ascii_lowercase();
+        let tag_end = end_of_tag(b, name_end);
+        i = tag_end;
+        let self_closing = b[..tag_end].ends_with(b"/>");
+        let counted = !FLAT.contains(&name.as_str());
+        let keep = if closing {
+            if !counted || depth == 0 {
+                true
+            } else {
+                depth -= 1;
+                if foreign == Some(depth) {
+                    foreign = None;
+                }
+                depth < max
+            }
+        } else {
+            if foreign.is_none() && RAW_TEXT.contains(&name.as_str()) {
+                i = find_end_tag(b, &name, tag_end);
+            }
+            if name == "plaintext" && foreign.is_none() {
+                break;
+            }
+            if !counted || (self_closing && foreign.is_some()) {
+                true
+            } else {
+                if foreign.is_none() && matches!(name.as_str(), "svg" | "math") {
+                    foreign = Some(depth);
+                }
+                depth += 1;
+                depth <= max
+            }
+        };
+        if !keep {
+            let o = out.get_or_insert_with(|| String::with_capacity(html.len()));
+            o.push_str(&html[copied..lt]);
+            copied = tag_end;
+        }
+    }
+    match out {
+        Some(mut o) => {
+            o.push_str(&html[copied..]);
+            Cow::Owned(o)
+        }
+        None => Cow::Borrowed(html),
+    }
+}
+
+fn find_byte(b: &[u8], byte: u8, from: usize) -> Option<usize> {
+    b.get(from..)?
+        .iter()
+        .position(|&c| c == byte)
+        .map(|n| from + n)
+}
+
+fn find(b: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    b.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|n| from + n)
+}
+
+/// Just past the `>` that ends the tag whose name ends at `from` (a `>` inside a quoted
+/// attribute value does not end it), or the end of the text.
+fn end_of_tag(b: &[u8], from: usize) -> usize {
+    let mut j = from;
+    while j < b.len() {
+        match b[j] {
+            b'>' => return j + 1,
+            b'=' => {
+                j += 1;
+                while b.get(j).is_some_and(u8::is_ascii_whitespace) {
+                    j += 1;
+                }
+                if let Some(&q) = b.get(j).filter(|&&q| q == b'"' || q == b'\'') {
+                    j = find_byte(b, q, j + 1).map_or(b.len(), |e| e + 1);
+                }
+            }
+            _ => j += 1,
+        }
+    }
+    b.len()
+}
+
+/// Where the raw text of a `name` element that starts at `from` ends: at its `</name` (any
+/// case), or the end of the text.
+fn find_end_tag(b: &[u8], name: &str, from: usize) -> usize {
+    let mut j = from;
+    while let Some(lt) = find(b, b"</", j) {
+        let after = lt + 2 + name.len();
+        if b.get(lt + 2..after)
+            .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+            && b.get(after)
+                .is_none_or(|c| c.is_ascii_whitespace() || matches!(c, b'/' | b'>'))
+        {
+            return lt;
+        }
+        j = lt + 2;
+    }
+    b.len()
 }
 
 fn clean(s: &str) -> Option<String> {
@@ -447,6 +619,60 @@ mod tests {
         ] {
             assert_eq!(normalise_lang(tag).as_deref(), want, "{tag}");
         }
+    }
+
+    #[test]
+    fn nesting_depth_is_capped() {
+        let deep = |open: &str, close: &str, n: usize| {
+            format!(
+                "<html><body>{}Deep text.{}</body></html>",
+                open.repeat(n),
+                close.repeat(n)
+            )
+        };
+        // (page, markup dropped)
+        let cases: Vec<(String, bool)> = vec![
+            (deep("<div>", "</div>", MAX_DEPTH), false),
+            (deep("<div>", "</div>", MAX_DEPTH + 1), true),
+            (deep("<b>", "", 5_000), true),
+            (deep("<div/>", "", 5_000), true),
+            (
+                deep("<div title='a>b' data-x=\"<div>\">", "</div>", 600),
+                true,
+            ),
+            // Not nesting: flat elements, comments, raw text, self-closing foreign elements.
+            (deep("<p>", "", 5_000), false),
+            (deep("<li><br><img src=x>", "", 5_000), false),
+            (deep("<!-- <div> -->", "", 5_000), false),
+            (
+                format!(
+                    "<script>{}</script><p>Deep text.</p>",
+                    "<div>".repeat(5_000)
+                ),
+                false,
+            ),
+            (
+                format!(
+                    "<svg>{}</svg><p>Deep text.</p>",
+                    "<path d='M0 0'/>".repeat(5_000)
+                ),
+                false,
+            ),
+            (
+                format!("<p>a<b</p><p>{}Deep text.", "< div>".repeat(5_000)),
+                false,
+            ),
+        ];
+        for (page, dropped) in &cases {
+            let got = extract(page);
+            assert_eq!(got.warning.is_some(), *dropped, "{}", &page[..80]);
+            assert!(got.text.ends_with("Deep text."), "{}", &page[..80]);
+        }
+        // What is kept of a too-deep page: the first MAX_DEPTH levels, and all of the text.
+        let capped = cap_depth("<div><div><div>x</div>y</div>z</div>", 2);
+        assert_eq!(capped, "<div><div>xy</div>z</div>");
+        let unclosed = cap_depth("<i><i><i><i>x", 2);
+        assert_eq!(unclosed, "<i><i>x");
     }
 
     #[test]

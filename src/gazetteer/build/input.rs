@@ -78,6 +78,27 @@ pub const MAX_TEXT_BYTES: u64 = 1 << 30;
 /// The largest download accepted (after transport decompression).
 pub const MAX_DOWNLOAD_BYTES: u64 = 512 << 20;
 
+/// What reading one source may cost. Decompression stops one byte past a cap, so a zip or
+/// gzip bomb costs at most the cap in memory, never what it would inflate to.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    text_bytes: u64,
+    download_bytes: u64,
+    connect_timeout: Duration,
+    /// For each read and write on the connection: a server that accepts and never answers.
+    io_timeout: Duration,
+    /// For a whole download: a server that trickles.
+    total_timeout: Duration,
+}
+
+const LIMITS: Limits = Limits {
+    text_bytes: MAX_TEXT_BYTES,
+    download_bytes: MAX_DOWNLOAD_BYTES,
+    connect_timeout: Duration::from_secs(20),
+    io_timeout: Duration::from_secs(120),
+    total_timeout: Duration::from_secs(30 * 60),
+};
+
 /// The kind of a source file, from its name; `None` for a file the build does not use.
 pub fn recognise(file_name: &str) -> Option<SourceKind> {
     let exact = [
@@ -145,13 +166,24 @@ fn strip_any<'a>(s: &'a str, suffixes: &[&str]) -> Option<&'a str> {
 /// `out_dir/overlay.tsv` is used if it exists. Inputs come back in a fixed order: by kind, then
 /// in the order found.
 pub fn collect(sources: &[String], out_dir: &Path) -> Result<Vec<Input>> {
+    collect_with(sources, out_dir, &LIMITS)
+}
+
+fn collect_with(sources: &[String], out_dir: &Path, limits: &Limits) -> Result<Vec<Input>> {
     let mut found: Vec<(SourceKind, Location)> = Vec::new();
     for s in sources {
-        if s.starts_with("http://") || s.starts_with("https://") {
+        if let Some(scheme) = url_scheme(s) {
+            if !matches!(scheme.as_str(), "http" | "https") {
+                return Err(Error::Fetch {
+                    url: redact(s),
+                    message: format!("unsupported URL scheme '{scheme}' (only http and https)"),
+                });
+            }
             let name = url_file_name(s)?;
             let kind = recognise(&name).ok_or_else(|| {
                 Error::Invalid(format!(
-                    "{s}: unknown source file '{name}' (see gazetteer/README.md for the file names the build reads)"
+                    "{}: unknown source file '{name}' (see gazetteer/README.md for the file names the build reads)",
+                    redact(s)
                 ))
             })?;
             found.push((kind, Location::Url(s.clone(), name)));
@@ -183,7 +215,7 @@ pub fn collect(sources: &[String], out_dir: &Path) -> Result<Vec<Input>> {
     found.retain(|(_, loc)| seen.insert(loc.key()));
     found.sort_by_key(|(k, _)| *k);
     let client = if found.iter().any(|(_, l)| matches!(l, Location::Url(..))) {
-        Some(http_client()?)
+        Some(http_client(limits)?)
     } else {
         None
     };
@@ -191,7 +223,7 @@ pub fn collect(sources: &[String], out_dir: &Path) -> Result<Vec<Input>> {
     for (kind, loc) in found {
         let (label, name, bytes) = match loc {
             Location::File(path) => {
-                let bytes = read_file_capped(&path)?;
+                let bytes = read_file_capped(&path, limits.text_bytes)?;
                 let name = file_name(&path);
                 (path, name, bytes)
             }
@@ -199,11 +231,12 @@ pub fn collect(sources: &[String], out_dir: &Path) -> Result<Vec<Input>> {
                 let client = client
                     .as_ref()
                     .ok_or_else(|| Error::Invalid("bug: no HTTP client for a URL".into()))?;
-                let bytes = fetch(client, &url)?;
-                (PathBuf::from(url), name, bytes)
+                let bytes = fetch(client, &url, limits)?;
+                // The label shows in messages and the build report: no credentials.
+                (PathBuf::from(redact(&url)), name, bytes)
             }
         };
-        let text = decode(&label, &name, bytes)?;
+        let text = decode(&label, &name, bytes, limits.text_bytes)?;
         inputs.push(Input { kind, label, text });
     }
     Ok(inputs)
@@ -249,44 +282,57 @@ fn walk(dir: &Path, found: &mut Vec<(SourceKind, Location)>) -> Result<()> {
     Ok(())
 }
 
-fn read_file_capped(path: &Path) -> Result<Vec<u8>> {
+fn read_file_capped(path: &Path, cap: u64) -> Result<Vec<u8>> {
+    let too_big = || {
+        Error::Invalid(format!(
+            "{}: larger than {}, not a source the build reads",
+            path.display(),
+            mib(cap)
+        ))
+    };
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    // Refused before reading when the size is known; `take` holds for files that grow.
+    if file.metadata().is_ok_and(|m| m.len() > cap) {
+        return Err(too_big());
+    }
     let mut bytes = Vec::new();
-    file.take(MAX_TEXT_BYTES + 1)
+    file.take(cap + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
-    if bytes.len() as u64 > MAX_TEXT_BYTES {
-        return Err(Error::Invalid(format!(
-            "{}: larger than {} MiB, not a source the build reads",
-            path.display(),
-            MAX_TEXT_BYTES >> 20
-        )));
+    if bytes.len() as u64 > cap {
+        return Err(too_big());
     }
     Ok(bytes)
 }
 
+/// `1024 MiB`, or the exact bytes for caps under a MiB (tests use small ones).
+fn mib(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
 /// The text of a source: gunzipped (`.gz`), or the dump inside a zip (`UA.zip` → `UA.txt`),
-/// capped at `MAX_TEXT_BYTES` after decompression, and UTF-8.
-pub fn decode(label: &Path, name: &str, bytes: Vec<u8>) -> Result<String> {
-    let too_big = || {
-        Error::Invalid(format!(
-            "{}: decompresses to more than {} MiB",
-            label.display(),
-            MAX_TEXT_BYTES >> 20
-        ))
-    };
+/// capped at `cap` bytes after decompression, and UTF-8.
+fn decode(label: &Path, name: &str, bytes: Vec<u8>, cap: u64) -> Result<String> {
     let raw = if name.ends_with(".gz") {
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(&bytes[..])
-            .take(MAX_TEXT_BYTES + 1)
+            .take(cap + 1)
             .read_to_end(&mut out)
             .map_err(|e| Error::Invalid(format!("{}: not valid gzip: {e}", label.display())))?;
-        if out.len() as u64 > MAX_TEXT_BYTES {
-            return Err(too_big());
+        if out.len() as u64 > cap {
+            return Err(Error::Invalid(format!(
+                "{}: decompresses to more than {} (a damaged file or a gzip bomb)",
+                label.display(),
+                mib(cap)
+            )));
         }
         out
     } else if name.ends_with(".zip") {
-        unzip_dump(label, name, &bytes)?
+        unzip_dump(label, name, &bytes, cap)?
     } else {
         bytes
     };
@@ -301,7 +347,7 @@ pub fn decode(label: &Path, name: &str, bytes: Vec<u8>) -> Result<String> {
 
 /// The `.txt` entry of a GeoNames zip: the one named like the zip (`UA.zip` → `UA.txt`), else
 /// the only `.txt` that is not the readme.
-fn unzip_dump(label: &Path, name: &str, bytes: &[u8]) -> Result<Vec<u8>> {
+fn unzip_dump(label: &Path, name: &str, bytes: &[u8], cap: u64) -> Result<Vec<u8>> {
     let bad = |e: zip::result::ZipError| {
         Error::Invalid(format!("{}: not a valid zip: {e}", label.display()))
     };
@@ -329,23 +375,52 @@ fn unzip_dump(label: &Path, name: &str, bytes: &[u8]) -> Result<Vec<u8>> {
     };
     let file = archive.by_name(&entry).map_err(bad)?;
     let mut out = Vec::new();
-    file.take(MAX_TEXT_BYTES + 1)
+    file.take(cap + 1)
         .read_to_end(&mut out)
         .map_err(|e| Error::Invalid(format!("{}: {entry}: {e}", label.display())))?;
-    if out.len() as u64 > MAX_TEXT_BYTES {
+    if out.len() as u64 > cap {
         return Err(Error::Invalid(format!(
-            "{}: {entry} decompresses to more than {} MiB",
+            "{}: {entry} decompresses to more than {} (a damaged file or a zip bomb)",
             label.display(),
-            MAX_TEXT_BYTES >> 20
+            mib(cap)
         )));
     }
     Ok(out)
 }
 
+/// The scheme of a source that is a URL (`scheme://…`, lower case), or None for a path.
+fn url_scheme(source: &str) -> Option<String> {
+    let (scheme, _) = source.split_once("://")?;
+    let valid = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then(|| scheme.to_ascii_lowercase())
+}
+
+/// A URL for messages: without `user:password@`.
+fn redact(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) => {
+            // Only fails for URLs that cannot hold credentials anyway.
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Err(_) => match (url.find("://"), url.rfind('@')) {
+            (Some(s), Some(at)) if at > s => format!("{}{}", &url[..s + 3], &url[at + 1..]),
+            _ => url.to_string(),
+        },
+    }
+}
+
 /// The last path segment of a URL (`…/cities500.zip?x=1` → `cities500.zip`).
 fn url_file_name(url: &str) -> Result<String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| Error::Fetch {
-        url: url.to_string(),
+        url: redact(url),
         message: format!("not a valid URL: {e}"),
     })?;
     let name = parsed
@@ -354,67 +429,98 @@ fn url_file_name(url: &str) -> Result<String> {
         .unwrap_or_default();
     if name.is_empty() {
         return Err(Error::Fetch {
-            url: url.to_string(),
+            url: redact(url),
             message: "the URL names no file (its path must end in a known file name)".into(),
         });
     }
     Ok(name)
 }
 
-fn http_client() -> Result<reqwest::blocking::Client> {
+fn http_client(limits: &Limits) -> Result<reqwest::blocking::Client> {
     reqwest::blocking::Client::builder()
-        .connect_timeout(Duration::from_secs(20))
+        .connect_timeout(limits.connect_timeout)
         // In the blocking client this bounds each connect, read and write.
-        .timeout(Duration::from_secs(120))
+        .timeout(limits.io_timeout)
         .redirect(reqwest::redirect::Policy::limited(5))
         .user_agent(concat!("frontmap/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| Error::Invalid(format!("cannot start the HTTP client: {e}")))
 }
 
-/// Downloads a URL whole, refusing bodies over `MAX_DOWNLOAD_BYTES` (also after the transport's
-/// gzip decoding).
-fn fetch(client: &reqwest::blocking::Client, url: &str) -> Result<Vec<u8>> {
+/// Downloads a URL whole, refusing bodies over `limits.download_bytes` (counted after the
+/// transport's gzip decoding, so a gzip bomb stops at the cap) and downloads slower than
+/// `limits.total_timeout`.
+fn fetch(client: &reqwest::blocking::Client, url: &str, limits: &Limits) -> Result<Vec<u8>> {
+    let shown = redact(url);
     let fail = |message: String| Error::Fetch {
-        url: url.to_string(),
+        url: shown.clone(),
         message,
     };
-    let response = client.get(url).send().map_err(|e| fail(error_chain(&e)))?;
+    let started = std::time::Instant::now();
+    let mut response = client.get(url).send().map_err(|e| fail(error_chain(&e)))?;
     let status = response.status();
     if !status.is_success() {
         return Err(fail(format!("HTTP status {status}")));
     }
+    let cap = limits.download_bytes;
     if let Some(len) = response.content_length() {
-        if len > MAX_DOWNLOAD_BYTES {
+        if len > cap {
             return Err(fail(format!(
-                "body of {len} bytes exceeds the {} MiB limit",
-                MAX_DOWNLOAD_BYTES >> 20
+                "body of {len} bytes exceeds the {} limit",
+                mib(cap)
             )));
         }
     }
     let mut bytes = Vec::new();
-    response
-        .take(MAX_DOWNLOAD_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| fail(format!("reading the body: {e}")))?;
-    if bytes.len() as u64 > MAX_DOWNLOAD_BYTES {
-        return Err(fail(format!(
-            "body exceeds the {} MiB limit",
-            MAX_DOWNLOAD_BYTES >> 20
-        )));
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = response
+            .read(&mut buf)
+            .map_err(|e| fail(format!("reading the body: {}", error_chain(&e))))?;
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&buf[..n]);
+        if bytes.len() as u64 > cap {
+            return Err(fail(format!(
+                "body exceeds the {} limit (after decompression)",
+                mib(cap)
+            )));
+        }
+        if started.elapsed() > limits.total_timeout {
+            return Err(fail(format!(
+                "download took longer than {} s",
+                limits.total_timeout.as_secs()
+            )));
+        }
     }
     Ok(bytes)
 }
 
+/// Every message of an error's chain, joined with `: `, without repeats and without
+/// credentials.
 fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        let msg = err
+            .to_string()
+            .split(' ')
+            .map(|w| {
+                if w.contains("://") {
+                    redact(w)
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !parts.iter().any(|p| p.contains(&msg)) {
+            parts.push(msg);
+        }
+        cur = err.source();
     }
-    s
+    parts.join(": ")
 }
 
 #[cfg(test)]
@@ -475,18 +581,27 @@ mod tests {
             w.finish().unwrap().into_inner()
         };
         let bytes = zip_of(&[("readme.txt", "about"), ("UA.txt", "1\tKyiv")]);
-        let text = decode(Path::new("UA.zip"), "UA.zip", bytes).unwrap();
+        let text = decode(Path::new("UA.zip"), "UA.zip", bytes, MAX_TEXT_BYTES).unwrap();
         assert_eq!(text, "1\tKyiv");
         // Named otherwise: the one .txt that is not the readme.
         let bytes = zip_of(&[("readme.txt", "about"), ("dump.txt", "x")]);
-        assert_eq!(decode(Path::new("RU.zip"), "RU.zip", bytes).unwrap(), "x");
+        assert_eq!(
+            decode(Path::new("RU.zip"), "RU.zip", bytes, MAX_TEXT_BYTES).unwrap(),
+            "x"
+        );
         let bytes = zip_of(&[("a.txt", "1"), ("b.txt", "2")]);
-        let err = decode(Path::new("RU.zip"), "RU.zip", bytes).unwrap_err();
+        let err = decode(Path::new("RU.zip"), "RU.zip", bytes, MAX_TEXT_BYTES).unwrap_err();
         assert!(
             err.to_string().contains("expected one dump 'RU.txt'"),
             "{err}"
         );
-        let err = decode(Path::new("UA.zip"), "UA.zip", b"junk".to_vec()).unwrap_err();
+        let err = decode(
+            Path::new("UA.zip"),
+            "UA.zip",
+            b"junk".to_vec(),
+            MAX_TEXT_BYTES,
+        )
+        .unwrap_err();
         assert!(
             err.to_string().starts_with("UA.zip: not a valid zip"),
             "{err}"
@@ -499,11 +614,178 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all("a\tb\n".as_bytes()).unwrap();
         let bytes = gz.finish().unwrap();
-        let text = decode(Path::new("x.tsv.gz"), "x.tsv.gz", bytes).unwrap();
+        let text = decode(Path::new("x.tsv.gz"), "x.tsv.gz", bytes, MAX_TEXT_BYTES).unwrap();
         assert_eq!(text, "a\tb\n");
-        let err = decode(Path::new("x.gz"), "x.gz", b"not gzip".to_vec()).unwrap_err();
+        let err = decode(
+            Path::new("x.gz"),
+            "x.gz",
+            b"not gzip".to_vec(),
+            MAX_TEXT_BYTES,
+        )
+        .unwrap_err();
         assert!(err.to_string().starts_with("x.gz: not valid gzip"), "{err}");
-        let err = decode(Path::new("x.txt"), "x.txt", vec![0xff, 0xfe]).unwrap_err();
+        let err = decode(
+            Path::new("x.txt"),
+            "x.txt",
+            vec![0xff, 0xfe],
+            MAX_TEXT_BYTES,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("not UTF-8"), "{err}");
+    }
+
+    fn small_limits() -> Limits {
+        Limits {
+            text_bytes: 1 << 20,
+            download_bytes: 1 << 20,
+            connect_timeout: Duration::from_secs(2),
+            io_timeout: Duration::from_millis(500),
+            total_timeout: Duration::from_secs(5),
+        }
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap()
+    }
+
+    /// Small files that inflate past the cap stop at the cap with a clear message.
+    #[test]
+    fn zip_and_gzip_bombs_stop_at_the_cap() {
+        use std::io::Write;
+        let zeros = vec![0u8; 16 << 20];
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        w.start_file("UA.txt", options).unwrap();
+        w.write_all(&zeros).unwrap();
+        let zip = w.finish().unwrap().into_inner();
+        assert!(zip.len() < 100_000, "a bomb: {} bytes", zip.len());
+        let err = decode(Path::new("d/UA.zip"), "UA.zip", zip, 1 << 20).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "d/UA.zip: UA.txt decompresses to more than 1 MiB (a damaged file or a zip bomb)"
+        );
+        let gz = gzip(&zeros);
+        assert!(gz.len() < 100_000, "a bomb: {} bytes", gz.len());
+        let err = decode(Path::new("d/x.tsv.gz"), "x.tsv.gz", gz, 1 << 20).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "d/x.tsv.gz: decompresses to more than 1 MiB (a damaged file or a gzip bomb)"
+        );
+        // A file over the cap is refused before it is read.
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("UA.txt");
+        std::fs::write(&big, vec![b'a'; (1 << 20) + 1]).unwrap();
+        let err = collect_with(&[big.display().to_string()], dir.path(), &small_limits())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with("UA.txt: larger than 1 MiB, not a source the build reads"),
+            "{err}"
+        );
+    }
+
+    /// Answers each connection on 127.0.0.1 by its path: `/bomb/UA.txt` a gzip bomb,
+    /// `/hang/UA.txt` never answers, `/hop/N/UA.txt` redirects to N+1, anything else 404.
+    fn server() -> String {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let bomb = std::sync::Arc::new(gzip(&vec![b'a'; 16 << 20]));
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let bomb = bomb.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut first = String::new();
+                    let _ = reader.read_line(&mut first);
+                    loop {
+                        let mut h = String::new();
+                        if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+                            break;
+                        }
+                    }
+                    let path = first.split(' ').nth(1).unwrap_or("/").to_string();
+                    let mut stream = stream;
+                    let (head, body) = if path == "/bomb/UA.txt" {
+                        let body = bomb.to_vec();
+                        ("200 OK\r\nContent-Encoding: gzip".to_string(), body)
+                    } else if path == "/hang/UA.txt" {
+                        std::thread::sleep(Duration::from_secs(5));
+                        return;
+                    } else if let Some(n) = path.strip_prefix("/hop/") {
+                        let n: usize = n.split('/').next().unwrap().parse().unwrap();
+                        (
+                            format!("302 Found\r\nLocation: /hop/{}/UA.txt", n + 1),
+                            Vec::new(),
+                        )
+                    } else {
+                        ("404 Not Found".to_string(), Vec::new())
+                    };
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 {head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = stream.write_all(&body);
+                });
+            }
+        });
+        addr.to_string()
+    }
+
+    #[test]
+    fn url_sources_are_bounded_and_never_show_credentials() {
+        let addr = server();
+        let dir = tempfile::tempdir().unwrap();
+        let run = |url: String| {
+            collect_with(&[url], dir.path(), &small_limits())
+                .unwrap_err()
+                .to_string()
+        };
+        // (URL, the message it gives)
+        let cases = [
+            (
+                format!("http://{addr}/bomb/UA.txt"),
+                format!(
+                    "http://{addr}/bomb/UA.txt: body exceeds the 1 MiB limit (after decompression)"
+                ),
+            ),
+            (
+                "ftp://example.org/UA.zip".to_string(),
+                "ftp://example.org/UA.zip: unsupported URL scheme 'ftp' (only http and https)"
+                    .to_string(),
+            ),
+            (
+                "file:///etc/UA.txt".to_string(),
+                "file:///etc/UA.txt: unsupported URL scheme 'file' (only http and https)"
+                    .to_string(),
+            ),
+            (
+                format!("http://me:s3cret@{addr}/missing/UA.txt"),
+                format!("http://{addr}/missing/UA.txt: HTTP status 404 Not Found"),
+            ),
+        ];
+        for (url, want) in cases {
+            assert_eq!(run(url), want);
+        }
+        let err = run(format!("http://me:s3cret@{addr}/hop/0/UA.txt"));
+        assert!(err.contains("too many redirects"), "{err}");
+        assert!(!err.contains("s3cret"), "{err}");
+        let started = std::time::Instant::now();
+        let err = run(format!("http://{addr}/hang/UA.txt"));
+        assert!(
+            err.contains("timed out") || err.contains("timeout"),
+            "{err}"
+        );
+        // The 500 ms timeout, not the server's 5 s, ended it.
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }
