@@ -1,21 +1,37 @@
 //! The command line: clap arguments in, plain library calls out. The library never sees clap.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 use frontmap::gazetteer::Gazetteer;
 
-/// Exit codes: 0 all fine, 1 some inputs failed (the others still got their output),
-/// 2 could not run (bad arguments, unreadable gazetteer, unwritable output).
+/// The exit codes, shown by `--help` of every command and in the README.
+macro_rules! exit_status {
+    () => {
+        "Exit status:
+  0  all fine
+  1  some inputs failed: each is reported with its file and line, or URL; the others still
+     got their output (`map` also lists the failures in DIR/failures.jsonl)
+  2  could not run: bad arguments, unreadable gazetteer, --out not a writable folder, disk
+     full; no file in --out is left half-written, and files frontmap did not write are
+     never touched"
+    };
+}
+pub const EXIT_STATUS: &str = exit_status!();
+
 #[derive(Parser, Debug)]
 #[command(
     name = "frontmap",
     version,
     about = "Geoparse news about the Russia–Ukraine war into GeoJSON maps",
-    after_help = "Exit status: 0 all fine; 1 some inputs failed (the others still got their output); 2 could not run.\nGazetteer data: contains data from GeoNames (geonames.org, CC BY 4.0), © OpenStreetMap contributors (ODbL 1.0), Who's On First, Natural Earth."
+    after_help = concat!(
+        exit_status!(),
+        "\n\nGazetteer data: contains data from GeoNames (geonames.org, CC BY 4.0), © OpenStreetMap \
+         contributors (ODbL 1.0), Who's On First, Natural Earth."
+    )
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -26,6 +42,7 @@ pub struct Args {
 pub enum Command {
     /// Geoparse articles into GeoJSON layers (articles/, dates/, events, clusters, areas,
     /// coverage, mentions.jsonl, manifest.json, index.html).
+    #[command(after_help = EXIT_STATUS)]
     Map {
         /// Text files, folders, .jsonl/.ndjson, .html pages, http(s) URLs, or - for stdin.
         inputs: Vec<String>,
@@ -63,11 +80,13 @@ pub enum Command {
         quiet: bool,
     },
     /// Stream JSON Lines articles on stdin to one JSON line of resolved mentions per article on stdout.
+    #[command(after_help = EXIT_STATUS)]
     Tag {
         #[arg(long, default_value_os_t = default_gazetteer())]
         gazetteer: PathBuf,
     },
     /// Serve a map folder on 127.0.0.1 (index.html also opens from file:// without a server).
+    #[command(after_help = EXIT_STATUS)]
     View {
         dir: PathBuf,
         /// 0 picks a free port.
@@ -75,6 +94,7 @@ pub enum Command {
         port: u16,
     },
     /// Score frontmap against gold-labelled articles (e.g. ../shared/eval/seeds.gold.json).
+    #[command(after_help = EXIT_STATUS)]
     Eval {
         /// Gold file; article texts are found beside it through each article's `text_file`.
         gold: PathBuf,
@@ -85,6 +105,7 @@ pub enum Command {
         json: bool,
     },
     /// Build or query the gazetteer.
+    #[command(after_help = EXIT_STATUS)]
     Gazetteer {
         #[command(subcommand)]
         command: GazetteerCommand,
@@ -94,6 +115,7 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum GazetteerCommand {
     /// Build places.tsv and names.tsv (and the compiled index) from open data.
+    #[command(after_help = EXIT_STATUS)]
     Build {
         /// GeoNames dumps, code tables, KATOTTG, extra files: paths, folders or http(s) URLs.
         sources: Vec<String>,
@@ -101,6 +123,7 @@ pub enum GazetteerCommand {
         out: PathBuf,
     },
     /// Build the front-line areas (areas.geojson) from Natural Earth and directions.tsv.
+    #[command(after_help = EXIT_STATUS)]
     Areas {
         #[arg(
             long,
@@ -113,6 +136,7 @@ pub enum GazetteerCommand {
         out: PathBuf,
     },
     /// Print every place a name can mean.
+    #[command(after_help = EXIT_STATUS)]
     Lookup {
         name: String,
         #[arg(long, default_value_os_t = default_gazetteer())]
@@ -130,6 +154,28 @@ pub fn default_gazetteer() -> PathBuf {
         return local;
     }
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("gazetteer")
+}
+
+/// `--out` must be a folder frontmap can write in. Checked (and created) before any work, so
+/// that a typo costs no time; the layers themselves are still written atomically.
+fn check_out(out: &Path) -> anyhow::Result<()> {
+    if out.exists() && !out.is_dir() {
+        anyhow::bail!(
+            "{}: --out exists and is not a folder (give a folder; it is created if missing)",
+            out.display()
+        );
+    }
+    std::fs::create_dir_all(out)
+        .map_err(|e| anyhow::anyhow!("{}: cannot create the output folder: {e}", out.display()))?;
+    // A real write, not the permission bits: they say nothing for root or a read-only mount.
+    tempfile::Builder::new()
+        .prefix(".frontmap-")
+        .suffix(".tmp")
+        .tempfile_in(out)
+        .map_err(|e| {
+            anyhow::anyhow!("{}: cannot write in the output folder: {e}", out.display())
+        })?;
+    Ok(())
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -154,6 +200,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if inputs.is_empty() && urls.is_none() {
                 anyhow::bail!("no inputs: give files, folders, URLs, - for stdin, or --urls FILE");
             }
+            check_out(&out)?;
             let config = frontmap::MapConfig {
                 ingest: frontmap::ingest::IngestOptions {
                     inputs,
