@@ -217,6 +217,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 radius_km,
                 threads,
                 progress: !quiet && std::io::stderr().is_terminal(),
+                article_lines: !quiet,
             };
             let summary = frontmap::run_map(&config)?;
             if !quiet {

@@ -17,8 +17,6 @@
 //! Euclidean radius query in 3-D is an exact great-circle radius query, with no trouble at the
 //! antimeridian or the poles.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use chrono::NaiveDate;
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
@@ -84,96 +82,151 @@ pub fn cluster(
     results: &[ArticleResult],
     options: &ClusterOptions,
 ) -> Vec<Cluster> {
-    #[derive(Default)]
-    struct Acc<'a> {
-        events: usize,
-        articles: BTreeSet<&'a str>,
-        first: Option<NaiveDate>,
-        last: Option<NaiveDate>,
-    }
-    // Keyed by place id, so that everything below is in an order the input cannot change.
-    let mut by_place: BTreeMap<&str, (u32, Acc<'_>)> = BTreeMap::new();
-    for r in results {
+    let mut input = ClusterInput::new(gaz);
+    for (i, r) in results.iter().enumerate() {
         for e in &r.events {
-            let Some(place) = gaz.places.get(e.place as usize) else {
-                continue;
-            };
-            if !is_point_like(place.kind) {
-                continue;
-            }
-            let (_, acc) = by_place
-                .entry(place.id.as_str())
-                .or_insert((e.place, Acc::default()));
-            acc.events += 1;
-            acc.articles.insert(r.meta.id.as_str());
-            if let Some(d) = r.meta.date {
-                acc.first = Some(acc.first.map_or(d, |f| f.min(d)));
-                acc.last = Some(acc.last.map_or(d, |l| l.max(d)));
-            }
+            input.add(gaz, i as u32, r.meta.date, e.place);
         }
     }
-    let places: Vec<(&(u32, Acc<'_>), &str)> = by_place.iter().map(|(id, v)| (v, *id)).collect();
-    let points: Vec<(f64, f64)> = places
-        .iter()
-        .map(|((i, _), _)| {
-            let p = gaz.place(*i);
-            (p.lon, p.lat)
-        })
-        .collect();
-    let labels = single_linkage(&points, options.radius_km);
+    let ids: Vec<&str> = results.iter().map(|r| r.meta.id.as_str()).collect();
+    input.cluster(gaz, &ids, options)
+}
 
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (i, &l) in labels.iter().enumerate() {
-        groups.entry(l).or_default().push(i);
+/// What `cluster` needs of the events, gathered one event at a time (so that `frontmap map`
+/// can stream articles and keep only this): per point-like place, its events, the articles
+/// that name it and their date range. About 40 bytes per gazetteer place plus 4 per distinct
+/// (place, article) pair.
+#[derive(Debug, Clone)]
+pub struct ClusterInput {
+    places: Vec<PlaceEvents>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct PlaceEvents {
+    events: usize,
+    /// Article indices, ascending when articles are added in order; duplicates are dropped
+    /// when clustering.
+    articles: Vec<u32>,
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+}
+
+impl ClusterInput {
+    pub fn new(gaz: &Gazetteer) -> ClusterInput {
+        ClusterInput {
+            places: vec![PlaceEvents::default(); gaz.places.len()],
+        }
     }
-    let mut out: Vec<Cluster> = groups
-        .into_values()
-        .map(|members| {
-            let mut articles = BTreeSet::new();
-            let (mut first, mut last) = (None::<NaiveDate>, None::<NaiveDate>);
-            let mut cluster_places = Vec::with_capacity(members.len());
-            let mut weighted = Vec::with_capacity(members.len());
-            for &m in &members {
-                let ((index, acc), id) = &places[m];
-                let p = gaz.place(*index);
-                articles.extend(acc.articles.iter().map(|a| a.to_string()));
-                first = match (first, acc.first) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-                last = match (last, acc.last) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
-                    (a, b) => a.or(b),
-                };
-                weighted.push((p.lon, p.lat, acc.events as f64));
-                cluster_places.push(ClusterPlace {
-                    id: id.to_string(),
-                    name: p.name.clone(),
-                    lon: p.lon,
-                    lat: p.lat,
-                    event_count: acc.events,
-                });
+
+    /// Adds one event at `place` of article number `article` (an index into the ids given to
+    /// `cluster`), dated `date`. Places that are not point-like or not in `gaz` are ignored.
+    pub fn add(&mut self, gaz: &Gazetteer, article: u32, date: Option<NaiveDate>, place: u32) {
+        let (Some(p), Some(acc)) = (
+            gaz.places.get(place as usize),
+            self.places.get_mut(place as usize),
+        ) else {
+            return;
+        };
+        if !is_point_like(p.kind) {
+            return;
+        }
+        acc.events += 1;
+        if acc.articles.last() != Some(&article) {
+            acc.articles.push(article);
+        }
+        if let Some(d) = date {
+            acc.first = Some(acc.first.map_or(d, |f| f.min(d)));
+            acc.last = Some(acc.last.map_or(d, |l| l.max(d)));
+        }
+    }
+
+    /// The clusters (see `cluster`); `article_ids[i]` is the id of article number `i`.
+    pub fn cluster<S: AsRef<str>>(
+        self,
+        gaz: &Gazetteer,
+        article_ids: &[S],
+        options: &ClusterOptions,
+    ) -> Vec<Cluster> {
+        // In place-id order, so that everything below is in an order the input cannot change.
+        let mut places: Vec<(&str, u32, PlaceEvents)> = self
+            .places
+            .into_iter()
+            .enumerate()
+            .filter(|(_, acc)| acc.events > 0)
+            .map(|(i, acc)| (gaz.places[i].id.as_str(), i as u32, acc))
+            .collect();
+        places.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let points: Vec<(f64, f64)> = places
+            .iter()
+            .map(|(_, i, _)| {
+                let p = gaz.place(*i);
+                (p.lon, p.lat)
+            })
+            .collect();
+        let labels = single_linkage(&points, options.radius_km);
+
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for (i, &l) in labels.iter().enumerate() {
+            if l == groups.len() {
+                groups.push(Vec::new());
             }
-            let (lon, lat) = spherical_centroid(&weighted);
-            Cluster {
-                // Members are in place-id order, so the first is the smallest.
-                id: format!("c:{}", cluster_places[0].id),
-                lon,
-                lat,
-                event_count: cluster_places.iter().map(|p| p.event_count).sum(),
-                places: cluster_places,
-                articles: articles.into_iter().collect(),
-                first_date: first,
-                last_date: last,
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        b.event_count
-            .cmp(&a.event_count)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    out
+            groups[l].push(i);
+        }
+        let id_of = |a: u32| article_ids.get(a as usize).map_or("", |s| s.as_ref());
+        let mut out: Vec<Cluster> = groups
+            .into_iter()
+            .map(|members| {
+                let mut articles: Vec<u32> = Vec::new();
+                let (mut first, mut last) = (None::<NaiveDate>, None::<NaiveDate>);
+                let mut cluster_places = Vec::with_capacity(members.len());
+                let mut weighted = Vec::with_capacity(members.len());
+                for &m in &members {
+                    let (id, index, acc) = &places[m];
+                    let p = gaz.place(*index);
+                    articles.extend_from_slice(&acc.articles);
+                    first = match (first, acc.first) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    last = match (last, acc.last) {
+                        (Some(a), Some(b)) => Some(a.max(b)),
+                        (a, b) => a.or(b),
+                    };
+                    weighted.push((p.lon, p.lat, acc.events as f64));
+                    cluster_places.push(ClusterPlace {
+                        id: id.to_string(),
+                        name: p.name.clone(),
+                        lon: p.lon,
+                        lat: p.lat,
+                        event_count: acc.events,
+                    });
+                }
+                articles.sort_unstable();
+                articles.dedup();
+                let mut ids: Vec<&str> = articles.into_iter().map(id_of).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                let (lon, lat) = spherical_centroid(&weighted);
+                Cluster {
+                    // Members are in place-id order, so the first is the smallest.
+                    id: format!("c:{}", cluster_places[0].id),
+                    lon,
+                    lat,
+                    event_count: cluster_places.iter().map(|p| p.event_count).sum(),
+                    places: cluster_places,
+                    articles: ids.into_iter().map(str::to_string).collect(),
+                    first_date: first,
+                    last_date: last,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.event_count
+                .cmp(&a.event_count)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        out
+    }
 }
 
 /// Great-circle distance in km between two (lon, lat) points in degrees.
@@ -389,6 +442,7 @@ mod tests {
     use crate::gazetteer::testing;
     use crate::ingest::ArticleMeta;
     use crate::resolve::{Event, Role};
+    use std::collections::BTreeMap;
 
     /// Reference: every pair compared.
     fn brute_force(points: &[(f64, f64)], radius_km: f64) -> Vec<usize> {

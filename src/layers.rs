@@ -28,8 +28,11 @@
 //! into the same `out` then deletes the files the previous `manifest.json` lists and this run did
 //! not write again, and nothing else.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Component, Path};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use chrono::NaiveDate;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -123,119 +126,558 @@ pub fn write(
     run: &RunInfo,
 ) -> Result<Written> {
     check_ids(results)?;
-    prepare_out(out)?;
-    let previous = previous_files(out);
-
-    let cluster_of: BTreeMap<&str, &str> = clusters
-        .iter()
-        .flat_map(|c| c.places.iter().map(move |p| (p.id.as_str(), c.id.as_str())))
-        .collect();
-    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-
-    // Place-per-article features, reused by articles/, dates/ and events.
-    let mut all = Vec::new();
-    let mut by_date: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut mentions = String::new();
+    let area_ids = area_ids(coverage);
+    let mut writer = LayerWriter::new(out, gaz, coverage.with_occupied)?;
     for (i, r) in results.iter().enumerate() {
-        let cov = coverage.articles.get(i);
-        let features = article_features(gaz, r, cov, coverage, &cluster_of)?;
-        let date_file = match r.meta.date {
-            Some(d) => format!("dates/{}.geojson", d.format("%Y-%m-%d")),
-            None => "dates/undated.geojson".to_string(),
-        };
-        by_date
-            .entry(date_file)
-            .or_default()
-            .extend(features.iter().cloned());
-        files.insert(
-            format!("articles/{}.geojson", r.meta.id),
-            feature_collection(&features).into_bytes(),
-        );
-        all.extend(features);
-        write_mentions(&mut mentions, gaz, r)?;
+        writer.add(article_layers(gaz, r, coverage.articles.get(i), &area_ids)?)?;
     }
-    for (file, features) in by_date {
-        files.insert(file, feature_collection(&features).into_bytes());
-    }
-    files.insert(
-        "events.geojson".into(),
-        feature_collection(&all).into_bytes(),
-    );
-    files.insert("mentions.jsonl".into(), mentions.into_bytes());
-    let (points, hulls) = cluster_layers(clusters, run.radius_km);
-    files.insert("clusters.geojson".into(), points.into_bytes());
-    files.insert("cluster_hulls.geojson".into(), hulls.into_bytes());
-    files.insert("areas.geojson".into(), areas_layer(coverage).into_bytes());
-    files.insert(
-        "front_lines.geojson".into(),
-        front_lines_layer(coverage).into_bytes(),
-    );
-    files.insert(
-        "coverage.csv".into(),
-        coverage_csv(results, coverage).into_bytes(),
-    );
-    files.insert(
-        "coverage.json".into(),
-        coverage_json(results, coverage)?.into_bytes(),
-    );
-    let mut failures = String::new();
-    for f in &run.failures {
-        failures.push_str(&to_json(f)?);
-        failures.push('\n');
-    }
-    files.insert("failures.jsonl".into(), failures.into_bytes());
+    Ok(writer.finish(clusters, coverage, run, &[])?.written)
+}
 
-    let mut names: Vec<String> = files.keys().cloned().collect();
-    names.push("manifest.json".into());
-    names.sort();
-    let manifest = manifest(gaz, results, clusters, run, &names, all.len())?;
-    files.insert("manifest.json".into(), manifest.into_bytes());
+/// The ids of `coverage`'s areas, by index: what `article_layers` needs of them.
+pub fn area_ids(coverage: &Coverage) -> Vec<&str> {
+    coverage.areas.iter().map(|t| t.area.id.as_str()).collect()
+}
 
-    // The manifest goes last: if the run dies half-way, the old manifest still lists the old
-    // files and nothing new is ever deleted by mistake.
-    for sub in ["articles", "dates"] {
-        let dir = out.join(sub);
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    }
-    for (name, bytes) in files.iter().filter(|(n, _)| n.as_str() != "manifest.json") {
-        geom::write_atomic(&out.join(name), bytes)?;
-    }
-    geom::write_atomic(&out.join("manifest.json"), &files["manifest.json"])?;
+/// One article's part of every layer, formatted where the article was processed (any thread):
+/// `frontmap map` makes these on all cores and keeps only their bytes, in order, in a
+/// `LayerWriter`.
+#[derive(Debug, Clone)]
+pub struct ArticleLayers {
+    id: String,
+    source: String,
+    date: Option<NaiveDate>,
+    /// The place of every event, in event order.
+    places: Vec<u32>,
+    mentions: String,
+    /// The features (one per place), each split where its cluster id goes: see `split_feature`.
+    features: Vec<u8>,
+    feature_count: u32,
+    csv: String,
+    json: String,
+    /// Indices of the areas the article covers, most mentions first.
+    areas: Vec<u16>,
+}
 
-    let mut removed = Vec::new();
-    for old in previous.difference(&names.iter().cloned().collect()) {
-        let path = out.join(old);
-        // Only regular files (not symlinks, not folders) are removed.
-        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
-            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
-            removed.push(old.clone());
-        }
+impl ArticleLayers {
+    pub fn id(&self) -> &str {
+        &self.id
     }
-    Ok(Written {
-        files: names,
-        removed,
+
+    pub fn date(&self) -> Option<NaiveDate> {
+        self.date
+    }
+
+    /// The gazetteer index of every event's place, in event order.
+    pub fn places(&self) -> &[u32] {
+        &self.places
+    }
+}
+
+/// Formats one article's features, `mentions.jsonl` lines and coverage rows. `cov` is its
+/// coverage (None: no area information); `area_ids` the ids of the areas `cov` refers to.
+pub fn article_layers(
+    gaz: &Gazetteer,
+    r: &ArticleResult,
+    cov: Option<&ArticleCoverage>,
+    area_ids: &[&str],
+) -> Result<ArticleLayers> {
+    let mut mentions = String::new();
+    write_mentions(&mut mentions, gaz, r)?;
+    let mut features = Vec::new();
+    let feature_count = article_features(gaz, r, cov, area_ids, &mut features)?;
+    let (csv, json) = match cov {
+        Some(a) => (coverage_rows(r, a), coverage_article_json(r, Some(a))?),
+        None => (String::new(), coverage_article_json(r, None)?),
+    };
+    Ok(ArticleLayers {
+        id: r.meta.id.clone(),
+        source: r.meta.source.clone(),
+        date: r.meta.date,
+        places: r.events.iter().map(|e| e.place).collect(),
+        mentions,
+        features,
+        feature_count,
+        csv,
+        json,
+        areas: cov
+            .map(|a| a.areas.iter().map(|h| h.area as u16).collect())
+            .unwrap_or_default(),
     })
+}
+
+/// Writes the layers as articles come (see `write`, which it implements): `mentions.jsonl`
+/// and the coverage tables go straight to temporary files in `out`, the features (which
+/// need the clusters, known only at the end) to a temporary spool file, and only a few dozen
+/// bytes per article stay in memory. `finish` then writes the feature layers from the spool,
+/// renames everything into place, writes the manifest last and removes stale files.
+pub struct LayerWriter<'g> {
+    out: PathBuf,
+    gaz: &'g Gazetteer,
+    previous: BTreeSet<String>,
+    /// Lower-cased ids seen, for `check_id`.
+    seen: HashSet<String>,
+    mentions: Spill,
+    csv: Spill,
+    json: Spill,
+    spool: Spill,
+    spooled: u64,
+    articles: Vec<Entry>,
+    events: usize,
+    features: usize,
+    /// One bit per gazetteer place: named by some event.
+    places: Vec<u64>,
+}
+
+/// What stays in memory per article.
+#[derive(Debug)]
+struct Entry {
+    id: Box<str>,
+    date: Option<NaiveDate>,
+    events: u32,
+    spool_offset: u64,
+    spool_len: u32,
+    features: u32,
+    areas: Box<[u16]>,
+}
+
+/// A temporary file in `out` being written, buffered; renamed into place or dropped (and
+/// removed) at the end.
+struct Spill {
+    file: std::io::BufWriter<tempfile::NamedTempFile>,
+}
+
+impl Spill {
+    fn new(dir: &Path) -> Result<Spill> {
+        Ok(Spill {
+            file: std::io::BufWriter::with_capacity(1 << 20, temp_file(dir)?),
+        })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.file
+            .write_all(bytes)
+            .map_err(|e| Error::io(self.file.get_ref().path(), e))
+    }
+
+    fn into_temp(self) -> Result<tempfile::NamedTempFile> {
+        self.file.into_inner().map_err(|e| {
+            let (error, file) = e.into_parts();
+            Error::io(file.get_ref().path(), error)
+        })
+    }
+
+    /// Renames the file to `path` (atomic: readers see the old file or the whole new one).
+    fn persist(self, path: &Path) -> Result<()> {
+        self.into_temp()?
+            .persist(path)
+            .map_err(|e| Error::io(path, e.error))?;
+        Ok(())
+    }
+}
+
+/// An empty temporary file in `dir`, readable by everyone like the files it becomes.
+fn temp_file(dir: &Path) -> Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".frontmap-").suffix(".tmp");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))
+}
+
+const COLLECTION_HEAD: &str = "{\"type\":\"FeatureCollection\",\"features\":[\n";
+const COLLECTION_TAIL: &str = "\n]}\n";
+const EMPTY_COLLECTION: &str = "{\"type\":\"FeatureCollection\",\"features\":[]}\n";
+
+/// What `LayerWriter::finish` gives: the files, and the features of the articles asked for.
+#[derive(Debug, Default)]
+pub struct Finished {
+    pub written: Written,
+    /// The feature texts (one GeoJSON Feature each) of the articles `finish` was asked to
+    /// show, in layer order.
+    pub shown_features: Vec<String>,
+    /// Those articles' covered area ids, by article id.
+    pub shown_areas: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl<'g> LayerWriter<'g> {
+    /// Starts a run into `out` (created when missing). `with_occupied` goes into
+    /// `coverage.json` first.
+    pub fn new(out: &Path, gaz: &'g Gazetteer, with_occupied: bool) -> Result<LayerWriter<'g>> {
+        prepare_out(out)?;
+        let previous = previous_files(out);
+        let mut json = Spill::new(out)?;
+        json.write(
+            format!("{{\n  \"with_occupied\": {with_occupied},\n  \"articles\": [").as_bytes(),
+        )?;
+        let mut csv = Spill::new(out)?;
+        csv.write(CSV_HEADER.as_bytes())?;
+        csv.write(b"\n")?;
+        Ok(LayerWriter {
+            out: out.to_path_buf(),
+            gaz,
+            previous,
+            seen: HashSet::new(),
+            mentions: Spill::new(out)?,
+            csv,
+            json,
+            spool: Spill::new(out)?,
+            spooled: 0,
+            articles: Vec::new(),
+            events: 0,
+            features: 0,
+            places: vec![0; gaz.places.len().div_ceil(64)],
+        })
+    }
+
+    /// Adds the next article. Its id must be a usable file name, unique ignoring case.
+    pub fn add(&mut self, a: ArticleLayers) -> Result<()> {
+        check_id(&a.id, &a.source, &mut self.seen)?;
+        self.mentions.write(a.mentions.as_bytes())?;
+        self.csv.write(a.csv.as_bytes())?;
+        self.json.write(if self.articles.is_empty() {
+            b"\n"
+        } else {
+            b",\n"
+        })?;
+        self.json.write(a.json.as_bytes())?;
+        self.spool.write(&a.features)?;
+        for &p in &a.places {
+            if let Some(word) = self.places.get_mut(p as usize / 64) {
+                *word |= 1 << (p % 64);
+            }
+        }
+        self.events += a.places.len();
+        self.features += a.feature_count as usize;
+        self.articles.push(Entry {
+            id: a.id.into_boxed_str(),
+            date: a.date,
+            events: a.places.len() as u32,
+            spool_offset: self.spooled,
+            spool_len: a.features.len() as u32,
+            features: a.feature_count,
+            areas: a.areas.into_boxed_slice(),
+        });
+        self.spooled += a.features.len() as u64;
+        Ok(())
+    }
+
+    pub fn article_count(&self) -> usize {
+        self.articles.len()
+    }
+
+    /// Events (mentions) so far.
+    pub fn events(&self) -> usize {
+        self.events
+    }
+
+    /// Per article so far, in order: id, date and number of features.
+    pub fn articles(&self) -> impl Iterator<Item = (&str, Option<NaiveDate>, usize)> + '_ {
+        self.articles
+            .iter()
+            .map(|e| (&*e.id, e.date, e.features as usize))
+    }
+
+    /// Writes the feature layers, the cluster and area layers, renames everything into place,
+    /// writes the manifest last and removes the previous run's stale files. `coverage` gives
+    /// the area totals and lines of contact (its `articles` are not used); `show[i]` asks for
+    /// the features of article `i` back (for the web page).
+    pub fn finish(
+        mut self,
+        clusters: &[Cluster],
+        coverage: &Coverage,
+        run: &RunInfo,
+        show: &[bool],
+    ) -> Result<Finished> {
+        let out = self.out.clone();
+        for sub in ["articles", "dates"] {
+            let dir = out.join(sub);
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        // The cluster of every place, as the JSON text of its id.
+        let mut cluster_of: Vec<u32> = vec![u32::MAX; self.gaz.places.len()];
+        let mut cluster_json: Vec<String> = Vec::with_capacity(clusters.len() + 1);
+        cluster_json.push("\"\"".into());
+        for c in clusters {
+            let k = cluster_json.len() as u32;
+            cluster_json.push(to_json(&c.id)?);
+            for p in &c.places {
+                if let Some(i) = self.gaz.index_of_id(&p.id) {
+                    if let Some(slot) = cluster_of.get_mut(i as usize) {
+                        *slot = k;
+                    }
+                }
+            }
+        }
+        let splice = Splice {
+            cluster_of,
+            cluster_json,
+        };
+
+        let spool = self.spool.into_temp()?;
+        let spool_file = spool.as_file();
+        let mut names: Vec<String> = TOP_FILES.iter().map(|s| s.to_string()).collect();
+        let mut finished = Finished::default();
+
+        // events.geojson and articles/, in one pass over the spool.
+        let mut events = Spill::new(&out)?;
+        let mut text = String::new();
+        let mut record = Vec::new();
+        let mut first = true;
+        for (i, e) in self.articles.iter().enumerate() {
+            read_at(
+                spool_file,
+                spool.path(),
+                e.spool_offset,
+                e.spool_len,
+                &mut record,
+            )?;
+            text.clear();
+            splice.features(&record, &mut text, |_| ())?;
+            if !text.is_empty() {
+                events.write(if first { COLLECTION_HEAD } else { ",\n" }.as_bytes())?;
+                events.write(text.as_bytes())?;
+                first = false;
+            }
+            let name = format!("articles/{}.geojson", e.id);
+            write_collection(&out.join(&name), &text)?;
+            names.push(name);
+            if show.get(i) == Some(&true) {
+                splice.features(&record, &mut String::new(), |f| {
+                    finished.shown_features.push(f.to_string())
+                })?;
+                let ids = e
+                    .areas
+                    .iter()
+                    .filter_map(|&a| coverage.areas.get(a as usize))
+                    .map(|t| t.area.id.clone())
+                    .collect();
+                finished.shown_areas.insert(e.id.to_string(), ids);
+            }
+        }
+        events.write(
+            if first {
+                EMPTY_COLLECTION
+            } else {
+                COLLECTION_TAIL
+            }
+            .as_bytes(),
+        )?;
+
+        // dates/: the same features again, grouped by date, articles in order.
+        let mut by_date: BTreeMap<Option<NaiveDate>, Vec<usize>> = BTreeMap::new();
+        for (i, e) in self.articles.iter().enumerate() {
+            by_date.entry(e.date).or_default().push(i);
+        }
+        for (date, members) in &by_date {
+            let name = match date {
+                Some(d) => format!("dates/{}.geojson", d.format("%Y-%m-%d")),
+                None => "dates/undated.geojson".to_string(),
+            };
+            let mut file = Spill::new(&out.join("dates"))?;
+            let mut first = true;
+            for &i in members {
+                let e = &self.articles[i];
+                read_at(
+                    spool_file,
+                    spool.path(),
+                    e.spool_offset,
+                    e.spool_len,
+                    &mut record,
+                )?;
+                text.clear();
+                splice.features(&record, &mut text, |_| ())?;
+                if !text.is_empty() {
+                    file.write(if first { COLLECTION_HEAD } else { ",\n" }.as_bytes())?;
+                    file.write(text.as_bytes())?;
+                    first = false;
+                }
+            }
+            file.write(
+                if first {
+                    EMPTY_COLLECTION
+                } else {
+                    COLLECTION_TAIL
+                }
+                .as_bytes(),
+            )?;
+            file.persist(&out.join(&name))?;
+            names.push(name);
+        }
+        drop(spool);
+        events.persist(&out.join("events.geojson"))?;
+        self.mentions.persist(&out.join("mentions.jsonl"))?;
+        self.csv.persist(&out.join("coverage.csv"))?;
+        let areas_json = indent(&to_json_pretty_bare(&area_docs(coverage))?, "  ");
+        let tail = if self.articles.is_empty() {
+            "]"
+        } else {
+            "\n  ]"
+        };
+        self.json
+            .write(format!("{tail},\n  \"areas\": {areas_json}\n}}\n").as_bytes())?;
+        self.json.persist(&out.join("coverage.json"))?;
+
+        let (points, hulls) = cluster_layers(clusters, run.radius_km);
+        geom::write_atomic(&out.join("clusters.geojson"), points.as_bytes())?;
+        geom::write_atomic(&out.join("cluster_hulls.geojson"), hulls.as_bytes())?;
+        geom::write_atomic(&out.join("areas.geojson"), areas_layer(coverage).as_bytes())?;
+        geom::write_atomic(
+            &out.join("front_lines.geojson"),
+            front_lines_layer(coverage).as_bytes(),
+        )?;
+        let mut failures = String::new();
+        for f in &run.failures {
+            failures.push_str(&to_json(f)?);
+            failures.push('\n');
+        }
+        geom::write_atomic(&out.join("failures.jsonl"), failures.as_bytes())?;
+
+        names.sort();
+        let counts = CountsDoc {
+            articles: self.articles.len(),
+            articles_with_events: self.articles.iter().filter(|e| e.events > 0).count(),
+            events: self.events,
+            features: self.features,
+            places: self.places.iter().map(|w| w.count_ones() as usize).sum(),
+            clusters: clusters.len(),
+            dates: by_date.keys().filter(|d| d.is_some()).count(),
+            undated_articles: self.articles.iter().filter(|e| e.date.is_none()).count(),
+            failures: run.failures.iter().filter(|f| !f.warning).count(),
+            warnings: run.failures.iter().filter(|f| f.warning).count(),
+        };
+        // The manifest goes last: if the run dies half-way, the old manifest still lists the
+        // old files and nothing new is ever deleted by mistake.
+        let manifest = manifest(self.gaz, counts, run, &names)?;
+        geom::write_atomic(&out.join("manifest.json"), manifest.as_bytes())?;
+
+        let mut removed = Vec::new();
+        let now: BTreeSet<&str> = names.iter().map(String::as_str).collect();
+        for old in self.previous.iter().filter(|f| !now.contains(f.as_str())) {
+            let path = out.join(old);
+            // Only regular files (not symlinks, not folders) are removed.
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+                std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+                removed.push(old.clone());
+            }
+        }
+        finished.written = Written {
+            files: names,
+            removed,
+        };
+        Ok(finished)
+    }
+}
+
+/// Reads `len` bytes at `offset` of the spool.
+fn read_at(
+    file: &std::fs::File,
+    path: &Path,
+    offset: u64,
+    len: u32,
+    buf: &mut Vec<u8>,
+) -> Result<()> {
+    use std::os::unix::fs::FileExt;
+    buf.resize(len as usize, 0);
+    file.read_exact_at(buf, offset)
+        .map_err(|e| Error::io(path, e))
+}
+
+/// A FeatureCollection of `features` (feature texts joined by ",\n"), written atomically.
+fn write_collection(path: &Path, features: &str) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut file = Spill {
+        file: std::io::BufWriter::with_capacity(features.len() + 64, temp_file(dir)?),
+    };
+    if features.is_empty() {
+        file.write(EMPTY_COLLECTION.as_bytes())?;
+    } else {
+        file.write(COLLECTION_HEAD.as_bytes())?;
+        file.write(features.as_bytes())?;
+        file.write(COLLECTION_TAIL.as_bytes())?;
+    }
+    file.persist(path)
+}
+
+/// Puts the cluster ids into spooled features.
+struct Splice {
+    /// Per gazetteer place: index into `cluster_json`, `u32::MAX` for none.
+    cluster_of: Vec<u32>,
+    /// `""` first, then the JSON text of every cluster's id.
+    cluster_json: Vec<String>,
+}
+
+impl Splice {
+    /// Appends the features of one spooled record to `text`, joined by ",\n", and gives each
+    /// to `each`.
+    fn features(
+        &self,
+        mut record: &[u8],
+        text: &mut String,
+        mut each: impl FnMut(&str),
+    ) -> Result<()> {
+        fn take<'a>(n: usize, record: &mut &'a [u8]) -> Result<&'a [u8]> {
+            if record.len() < n {
+                return Err(Error::Invalid("bug: the feature spool is corrupt".into()));
+            }
+            let (head, rest) = record.split_at(n);
+            *record = rest;
+            Ok(head)
+        }
+        fn number(record: &mut &[u8]) -> Result<u32> {
+            let b = take(4, record)?;
+            Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        }
+        fn text_of(bytes: &[u8]) -> Result<&str> {
+            std::str::from_utf8(bytes)
+                .map_err(|_| Error::Invalid("bug: the feature spool is corrupt".into()))
+        }
+        while !record.is_empty() {
+            if !text.is_empty() {
+                text.push_str(",\n");
+            }
+            let from = text.len();
+            let n = number(&mut record)? as usize;
+            let head = text_of(take(n, &mut record)?)?;
+            let place = number(&mut record)?;
+            let n = number(&mut record)? as usize;
+            let tail = text_of(take(n, &mut record)?)?;
+            let cluster = match self.cluster_of.get(place as usize) {
+                Some(&k) if k != u32::MAX => &self.cluster_json[k as usize],
+                _ => &self.cluster_json[0],
+            };
+            text.push_str(head);
+            text.push_str(cluster);
+            text.push_str(tail);
+            each(&text[from..]);
+        }
+        Ok(())
+    }
+}
+
+/// Checks one article id (see `check_ids`); `seen` holds the lower-cased ids so far.
+fn check_id(id: &str, source: &str, seen: &mut HashSet<String>) -> Result<()> {
+    if id.is_empty() || id.contains(['/', '\\', '\0']) || id.contains("..") {
+        return Err(Error::Invalid(format!(
+            "article id '{}' ({}) cannot be a file name (empty, or contains '/', '\\', '..' or NUL)",
+            id.escape_debug(),
+            source
+        )));
+    }
+    if !seen.insert(id.to_lowercase()) {
+        return Err(Error::Invalid(format!(
+            "article id '{id}' appears twice ({source}); ids must be unique in a run, ignoring case"
+        )));
+    }
+    Ok(())
 }
 
 /// Article ids become file names: refuse any that could leave `articles/`, and duplicates
 /// (ignoring case, as file systems on macOS and Windows do).
 fn check_ids(results: &[ArticleResult]) -> Result<()> {
-    let mut seen = BTreeSet::new();
+    let mut seen = HashSet::new();
     for r in results {
-        let id = r.meta.id.as_str();
-        if id.is_empty() || id.contains(['/', '\\', '\0']) || id.contains("..") {
-            return Err(Error::Invalid(format!(
-                "article id '{}' ({}) cannot be a file name (empty, or contains '/', '\\', '..' or NUL)",
-                id.escape_debug(),
-                r.meta.source
-            )));
-        }
-        if !seen.insert(id.to_lowercase()) {
-            return Err(Error::Invalid(format!(
-                "article id '{id}' appears twice ({}); ids must be unique in a run, ignoring case",
-                r.meta.source
-            )));
-        }
+        check_id(&r.meta.id, &r.meta.source, &mut seen)?;
     }
     Ok(())
 }
@@ -286,13 +728,17 @@ fn is_our_file_name(name: &str) -> bool {
 }
 
 /// One feature per place of the article, ordered by first mention.
+///
+/// Appended to `spool` as records that `Splice` completes with the cluster id: per feature, the
+/// text up to `"cluster":` (length-prefixed, u32 LE), the place index (u32 LE), and the rest
+/// (length-prefixed). Returns the number of features.
 fn article_features(
     gaz: &Gazetteer,
     r: &ArticleResult,
     cov: Option<&ArticleCoverage>,
-    coverage: &Coverage,
-    cluster_of: &BTreeMap<&str, &str>,
-) -> Result<Vec<String>> {
+    area_ids: &[&str],
+    spool: &mut Vec<u8>,
+) -> Result<u32> {
     type Group<'a> = (u32, Vec<(&'a Event, Option<&'a EventCoverage>)>);
     let mut groups: Vec<Group<'_>> = Vec::new();
     let mut slot: BTreeMap<u32, usize> = BTreeMap::new();
@@ -308,7 +754,7 @@ fn article_features(
         groups[k].1.push((e, ec));
     }
     let meta = &r.meta;
-    let mut out = Vec::with_capacity(groups.len());
+    let count = groups.len() as u32;
     for (place_index, events) in groups {
         let place = place_of(gaz, r, place_index)?;
         let (first, first_cov) = events[0];
@@ -317,19 +763,18 @@ fn article_features(
             .iter()
             .map(|(e, _)| e.confidence)
             .fold(f64::MIN, f64::max);
-        let area_ids: Vec<&str> = first_cov
+        let in_areas: Vec<&str> = first_cov
             .map(|c| {
                 c.areas
                     .iter()
-                    .filter_map(|&a| coverage.areas.get(a))
-                    .map(|a| a.area.id.as_str())
+                    .filter_map(|&a| area_ids.get(a).copied())
                     .collect()
             })
             .unwrap_or_default();
         let front = first_cov
             .and_then(|c| c.front)
-            .and_then(|a| coverage.areas.get(a))
-            .map_or("", |a| a.area.id.as_str());
+            .and_then(|a| area_ids.get(a).copied())
+            .unwrap_or("");
         let props: Vec<(&str, Value)> = vec![
             ("article", meta.id.clone().into()),
             ("title", meta.title.clone().unwrap_or_default().into()),
@@ -360,22 +805,26 @@ fn article_features(
             ("occupied", occupied_text(first_cov).into()),
             ("front_distance_km", front_distance(first_cov).into()),
             ("front", front.into()),
-            ("areas", area_ids.join("|").into()),
-            (
-                "cluster",
-                cluster_of
-                    .get(place.id.as_str())
-                    .copied()
-                    .unwrap_or("")
-                    .into(),
-            ),
+            ("areas", in_areas.join("|").into()),
         ];
-        out.push(feature_line(
-            &props,
-            &geom::point_json(place.lon, place.lat, DECIMALS),
-        ));
+        let (head, tail) = split_feature(&props, &geom::point_json(place.lon, place.lat, DECIMALS));
+        spool.extend_from_slice(&(head.len() as u32).to_le_bytes());
+        spool.extend_from_slice(head.as_bytes());
+        spool.extend_from_slice(&place_index.to_le_bytes());
+        spool.extend_from_slice(&(tail.len() as u32).to_le_bytes());
+        spool.extend_from_slice(tail.as_bytes());
     }
-    Ok(out)
+    Ok(count)
+}
+
+/// `feature_line(props + [("cluster", c)], geometry)` cut where the text of `c` goes.
+fn split_feature(properties: &[(&str, Value)], geometry: &str) -> (String, String) {
+    let mut marker = properties.to_vec();
+    marker.push(("cluster", Value::Null));
+    let line = feature_line(&marker, geometry);
+    let cut = line.len() - geometry.len() - "null},\"geometry\":}".len();
+    let (head, tail) = line.split_at(cut);
+    (head.to_string(), tail["null".len()..].to_string())
 }
 
 fn place_of<'g>(
@@ -541,35 +990,32 @@ fn front_lines_layer(coverage: &Coverage) -> String {
 const CSV_HEADER: &str =
     "article,title,date,area_id,area_name,area_type,mentions,places,place_names,place_ids,front";
 
-/// One row per article and area it covers (articles that cover no area have no row; see
-/// `coverage.json` for every article).
-fn coverage_csv(results: &[ArticleResult], coverage: &Coverage) -> String {
-    let mut out = String::from(CSV_HEADER);
-    out.push('\n');
-    for (r, a) in results.iter().zip(&coverage.articles) {
-        for h in &a.areas {
-            let names: Vec<&str> = h.places.iter().map(|p| p.name.as_str()).collect();
-            let ids: Vec<&str> = h.places.iter().map(|p| p.place_id.as_str()).collect();
-            let fields = [
-                r.meta.id.clone(),
-                r.meta.title.clone().unwrap_or_default(),
-                r.meta
-                    .date
-                    .map(|d| d.format("%Y-%m-%d").to_string())
-                    .unwrap_or_default(),
-                h.id.clone(),
-                h.name.clone(),
-                h.kind.clone(),
-                h.mentions.to_string(),
-                h.places.len().to_string(),
-                names.join("|"),
-                ids.join("|"),
-                h.front.join("|"),
-            ];
-            let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-            out.push_str(&row.join(","));
-            out.push('\n');
-        }
+/// The `coverage.csv` rows of one article: one per area it covers (articles that cover no
+/// area have no row; see `coverage.json` for every article).
+fn coverage_rows(r: &ArticleResult, a: &ArticleCoverage) -> String {
+    let mut out = String::new();
+    for h in &a.areas {
+        let names: Vec<&str> = h.places.iter().map(|p| p.name.as_str()).collect();
+        let ids: Vec<&str> = h.places.iter().map(|p| p.place_id.as_str()).collect();
+        let fields = [
+            r.meta.id.clone(),
+            r.meta.title.clone().unwrap_or_default(),
+            r.meta
+                .date
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            h.id.clone(),
+            h.name.clone(),
+            h.kind.clone(),
+            h.mentions.to_string(),
+            h.places.len().to_string(),
+            names.join("|"),
+            ids.join("|"),
+            h.front.join("|"),
+        ];
+        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&row.join(","));
+        out.push('\n');
     }
     out
 }
@@ -581,13 +1027,6 @@ fn csv_field(s: &str) -> String {
     } else {
         s.to_string()
     }
-}
-
-#[derive(Serialize)]
-struct CoverageDoc<'a> {
-    with_occupied: bool,
-    articles: Vec<ArticleDoc<'a>>,
-    areas: Vec<AreaDoc<'a>>,
 }
 
 #[derive(Serialize)]
@@ -639,74 +1078,75 @@ struct AreaDoc<'a> {
     articles: usize,
 }
 
-fn coverage_json(results: &[ArticleResult], coverage: &Coverage) -> Result<String> {
-    let articles = results
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let empty = ArticleCoverage {
-                article: r.meta.id.clone(),
-                mentions: r.events.len(),
-                ..Default::default()
-            };
-            let a = coverage.articles.get(i);
-            ArticleDoc {
-                article: &r.meta.id,
-                title: r.meta.title.as_deref().unwrap_or(""),
-                date: r.meta.date.map(|d| d.format("%Y-%m-%d").to_string()),
-                mentions: r.events.len(),
-                places: a.map_or(0, |a| a.places),
-                summary: coverage_line(a.unwrap_or(&empty)),
-                areas: a
-                    .into_iter()
-                    .flat_map(|a| &a.areas)
-                    .map(|h| AreaHitDoc {
-                        id: &h.id,
-                        name: &h.name,
-                        kind: &h.kind,
-                        mentions: h.mentions,
-                        places: h
-                            .places
-                            .iter()
-                            .map(|p| PlaceDoc {
-                                place_id: &p.place_id,
-                                name: &p.name,
-                                mentions: p.mentions,
-                            })
-                            .collect(),
-                        front: &h.front,
+/// One article's entry of `coverage.json`'s `articles` list, pretty-printed at its depth there
+/// (serde_json's pretty printer, each line indented by the two levels above it).
+fn coverage_article_json(r: &ArticleResult, a: Option<&ArticleCoverage>) -> Result<String> {
+    let empty = ArticleCoverage {
+        article: r.meta.id.clone(),
+        mentions: r.events.len(),
+        ..Default::default()
+    };
+    let doc = ArticleDoc {
+        article: &r.meta.id,
+        title: r.meta.title.as_deref().unwrap_or(""),
+        date: r.meta.date.map(|d| d.format("%Y-%m-%d").to_string()),
+        mentions: r.events.len(),
+        places: a.map_or(0, |a| a.places),
+        summary: coverage_line(a.unwrap_or(&empty)),
+        areas: a
+            .into_iter()
+            .flat_map(|a| &a.areas)
+            .map(|h| AreaHitDoc {
+                id: &h.id,
+                name: &h.name,
+                kind: &h.kind,
+                mentions: h.mentions,
+                places: h
+                    .places
+                    .iter()
+                    .map(|p| PlaceDoc {
+                        place_id: &p.place_id,
+                        name: &p.name,
+                        mentions: p.mentions,
                     })
                     .collect(),
-                front: a
-                    .into_iter()
-                    .flat_map(|a| &a.front)
-                    .map(|f| FrontDoc {
-                        id: &f.id,
-                        name: &f.name,
-                        mentions: f.mentions,
-                        nearest_km: round_to(f.nearest_km, 2),
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    let doc = CoverageDoc {
-        with_occupied: coverage.with_occupied,
-        articles,
-        areas: coverage
-            .areas
-            .iter()
-            .map(|t| AreaDoc {
-                id: &t.area.id,
-                name: &t.area.name,
-                kind: &t.area.kind,
-                country: &t.area.country,
-                events: t.events,
-                articles: t.articles,
+                front: &h.front,
+            })
+            .collect(),
+        front: a
+            .into_iter()
+            .flat_map(|a| &a.front)
+            .map(|f| FrontDoc {
+                id: &f.id,
+                name: &f.name,
+                mentions: f.mentions,
+                nearest_km: round_to(f.nearest_km, 2),
             })
             .collect(),
     };
-    to_json_pretty(&doc)
+    let mut text = String::from("    ");
+    text.push_str(&indent(&to_json_pretty_bare(&doc)?, "    "));
+    Ok(text)
+}
+
+fn area_docs(coverage: &Coverage) -> Vec<AreaDoc<'_>> {
+    coverage
+        .areas
+        .iter()
+        .map(|t| AreaDoc {
+            id: &t.area.id,
+            name: &t.area.name,
+            kind: &t.area.kind,
+            country: &t.area.country,
+            events: t.events,
+            articles: t.articles,
+        })
+        .collect()
+}
+
+/// `text` with `prefix` after every line break (JSON strings hold no raw line breaks).
+fn indent(text: &str, prefix: &str) -> String {
+    text.replace('\n', &format!("\n{prefix}"))
 }
 
 #[derive(Serialize)]
@@ -752,24 +1192,12 @@ struct CountsDoc {
     warnings: usize,
 }
 
-fn manifest(
-    gaz: &Gazetteer,
-    results: &[ArticleResult],
-    clusters: &[Cluster],
-    run: &RunInfo,
-    files: &[String],
-    features: usize,
-) -> Result<String> {
+fn manifest(gaz: &Gazetteer, counts: CountsDoc, run: &RunInfo, files: &[String]) -> Result<String> {
     let mut by_kind: BTreeMap<&'static str, usize> =
         Kind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
     for p in &gaz.places {
         *by_kind.entry(p.kind.as_str()).or_default() += 1;
     }
-    let places: BTreeSet<u32> = results
-        .iter()
-        .flat_map(|r| r.events.iter().map(|e| e.place))
-        .collect();
-    let dates: BTreeSet<_> = results.iter().filter_map(|r| r.meta.date).collect();
     let mut attribution: Vec<String> = ATTRIBUTION.iter().map(|s| s.to_string()).collect();
     if let Some(o) = &run.occupied_file {
         attribution.push(format!(
@@ -791,18 +1219,7 @@ fn manifest(
             places: gaz.places.len(),
             places_by_kind: by_kind,
         },
-        counts: CountsDoc {
-            articles: results.len(),
-            articles_with_events: results.iter().filter(|r| !r.events.is_empty()).count(),
-            events: results.iter().map(|r| r.events.len()).sum(),
-            features,
-            places: places.len(),
-            clusters: clusters.len(),
-            dates: dates.len(),
-            undated_articles: results.iter().filter(|r| r.meta.date.is_none()).count(),
-            failures: run.failures.iter().filter(|f| !f.warning).count(),
-            warnings: run.failures.iter().filter(|f| f.warning).count(),
-        },
+        counts,
         failures: &run.failures,
         attribution,
         files,
@@ -812,6 +1229,12 @@ fn manifest(
 
 fn to_json<T: Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| Error::Invalid(format!("bug: cannot serialise: {e}")))
+}
+
+/// Pretty JSON without the final line break.
+fn to_json_pretty_bare<T: Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string_pretty(v)
+        .map_err(|e| Error::Invalid(format!("bug: cannot serialise: {e}")))
 }
 
 fn to_json_pretty<T: Serialize>(v: &T) -> Result<String> {

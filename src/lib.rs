@@ -52,10 +52,13 @@ pub struct MapConfig {
     pub areas: Option<std::path::PathBuf>,
     pub occupied: Option<std::path::PathBuf>,
     pub radius_km: f64,
-    /// Worker threads for tag + resolve; 0 = all cores.
+    /// Worker threads for the per-article work; 0 = all cores.
     pub threads: usize,
-    /// Show a progress bar on stderr (only drawn when stderr is a terminal).
+    /// Show a progress bar on stderr (drawn once the run has taken a second).
     pub progress: bool,
+    /// Keep one coverage line per article for `MapSummary::article_lines` (about 100 bytes
+    /// per article held until the end).
+    pub article_lines: bool,
 }
 
 /// What a `map` run did, for the terminal summary and the exit status.
@@ -67,20 +70,40 @@ pub struct MapSummary {
     pub failed: usize,
     pub warnings: usize,
     pub files_written: usize,
-    /// One line per article: id, places, top areas.
+    /// One line per article: id, places, top areas (empty unless `MapConfig::article_lines`).
     pub article_lines: Vec<String>,
     pub failure_lines: Vec<String>,
 }
 
-/// Articles tagged per parallel batch: large enough to keep the cores busy, small enough that
-/// the corpus is never held in memory (only its results are).
+/// Articles handed to the workers at a time (fewer when `BATCH_BYTES` of text come first):
+/// enough to keep every core busy, few enough that only a handful of batches is ever in memory.
 const BATCH: usize = 256;
+const BATCH_BYTES: usize = 4 << 20;
 
-/// The `map` pipeline: ingest → tag → resolve (parallel, input order kept) → cluster → areas →
-/// layers → web page.
+/// What the workers make of one ingested item.
+enum Done {
+    Article(Box<Processed>),
+    Failed(ingest::Failure),
+}
+
+struct Processed {
+    layers: Result<layers::ArticleLayers>,
+    coverage: areas::ArticleCoverage,
+    /// Text bytes and source, for the progress bar.
+    bytes: usize,
+    source: String,
+}
+
+/// The `map` pipeline: ingest → tag → resolve → areas → layers, streamed; then cluster and
+/// the web page.
+///
+/// Three stages overlap: a reader thread ingests articles into batches; the workers (a rayon
+/// pool of `threads`) tag, resolve, cover and format each article of a batch; this thread takes
+/// the finished batches in input order and appends their bytes to the layers (`LayerWriter`),
+/// keeping only a few dozen bytes per article and per (place, article) pair. Bounded channels
+/// between the stages bound the memory whatever the corpus size, and the output does not
+/// depend on the number of threads.
 pub fn run_map(config: &MapConfig) -> Result<MapSummary> {
-    use rayon::prelude::*;
-
     let gaz = Gazetteer::load(&config.gazetteer)?;
     let areas_path = config
         .areas
@@ -96,56 +119,112 @@ pub fn run_map(config: &MapConfig) -> Result<MapSummary> {
         .num_threads(config.threads)
         .build()
         .map_err(|e| Error::Invalid(format!("cannot start worker threads: {e}")))?;
-    let bar = if config.progress {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {pos} articles, {msg} [{elapsed_precise}]",
-            )
-            .expect("bug: progress template"),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let started = std::time::Instant::now();
-    let mut bytes = 0usize;
+    let mut progress = Progress::new(config);
 
-    let mut results: Vec<ArticleResult> = Vec::new();
+    let coverer = areas::Coverer::new(&gaz, &areas, occupied.as_ref());
+    let area_ids: Vec<&str> = areas.areas().iter().map(|a| a.id.as_str()).collect();
+    let mut writer = layers::LayerWriter::new(&config.out, &gaz, occupied.is_some())?;
+    let mut cluster_input = cluster::ClusterInput::new(&gaz);
+    let mut totals = areas::AreaCounts::new(&areas);
     let mut failures: Vec<ingest::Failure> = Vec::new();
-    let mut batch: Vec<Article> = Vec::with_capacity(BATCH);
-    let flush = |batch: &mut Vec<Article>, results: &mut Vec<ArticleResult>| {
-        let done: Vec<ArticleResult> =
-            pool.install(|| batch.par_iter().map(|a| process_article(&gaz, a)).collect());
-        results.extend(done);
-        batch.clear();
+    let mut article_lines = Vec::new();
+
+    let work = |article: Article| -> Done {
+        let result = process_article(&gaz, &article);
+        let mut coverage = coverer.article(&result);
+        let layers = layers::article_layers(&gaz, &result, Some(&coverage), &area_ids);
+        // The per-event part has gone into the layers; the totals need only the areas.
+        coverage.events = Vec::new();
+        Done::Article(Box::new(Processed {
+            layers,
+            coverage,
+            bytes: article.text.len(),
+            source: article.meta.source,
+        }))
     };
-    for item in ingest::articles(&config.ingest) {
-        match item {
-            Ok(article) => {
-                bytes += article.text.len();
-                batch.push(article);
-                if batch.len() == BATCH {
-                    flush(&mut batch, &mut results);
-                    bar.set_position(results.len() as u64);
-                    let secs = started.elapsed().as_secs_f64().max(1e-3);
-                    bar.set_message(format!("{:.1} MB/s", bytes as f64 / 1e6 / secs));
+    std::thread::scope(|scope| -> Result<()> {
+        let (batch_tx, batch_rx) =
+            std::sync::mpsc::sync_channel::<Vec<std::result::Result<Article, ingest::Failure>>>(2);
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Vec<Done>>(2);
+        let ingest_options = &config.ingest;
+        scope.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut bytes = 0;
+            for item in ingest::articles(ingest_options) {
+                bytes += item.as_ref().map_or(0, |a| a.text.len());
+                batch.push(item);
+                if batch.len() >= BATCH || bytes >= BATCH_BYTES {
+                    bytes = 0;
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    // A closed channel means the run stopped on an error: stop reading.
+                    if batch_tx.send(full).is_err() {
+                        return;
+                    }
                 }
             }
-            Err(f) => failures.push(f),
+            if !batch.is_empty() {
+                let _ = batch_tx.send(batch);
+            }
+        });
+        let (pool, work) = (&pool, &work);
+        scope.spawn(move || {
+            use rayon::prelude::*;
+            for batch in batch_rx {
+                let done: Vec<Done> = pool.install(|| {
+                    batch
+                        .into_par_iter()
+                        .map(|item| match item {
+                            Ok(article) => work(article),
+                            Err(f) => Done::Failed(f),
+                        })
+                        .collect()
+                });
+                if done_tx.send(done).is_err() {
+                    return;
+                }
+            }
+        });
+        for batch in done_rx {
+            for done in batch {
+                match done {
+                    Done::Article(done) => {
+                        let Processed {
+                            layers,
+                            coverage,
+                            bytes,
+                            source,
+                        } = *done;
+                        let layers = layers?;
+                        let index = writer.article_count() as u32;
+                        for &place in layers.places() {
+                            cluster_input.add(&gaz, index, layers.date(), place);
+                        }
+                        totals.add(&coverage);
+                        if config.article_lines {
+                            article_lines.push(areas::coverage_line(&coverage));
+                        }
+                        writer.add(layers)?;
+                        progress.article(&source, bytes);
+                    }
+                    Done::Failed(f) => failures.push(f),
+                }
+            }
         }
-    }
-    flush(&mut batch, &mut results);
-    bar.finish_and_clear();
+        Ok(())
+    })?;
 
-    let clusters = cluster::cluster(
-        &gaz,
-        &results,
-        &cluster::ClusterOptions {
-            radius_km: config.radius_km,
-        },
-    );
-    let coverage = areas::cover(&gaz, &areas, occupied.as_ref(), &results);
+    progress.stage("clustering");
+    let clusters = {
+        let ids: Vec<&str> = writer.articles().map(|(id, _, _)| id).collect();
+        cluster_input.cluster(
+            &gaz,
+            &ids,
+            &cluster::ClusterOptions {
+                radius_km: config.radius_km,
+            },
+        )
+    };
+    let coverage = coverer.finish(&totals);
     let run = layers::RunInfo {
         inputs: config.ingest.inputs.clone(),
         radius_km: config.radius_km,
@@ -156,18 +235,219 @@ pub fn run_map(config: &MapConfig) -> Result<MapSummary> {
         failures: failures.clone(),
         ..Default::default()
     };
-    let written = layers::write(&config.out, &gaz, &results, &clusters, &coverage, &run)?;
-    web::write_index(&config.out)?;
+    let (shown, page_totals) = {
+        let listed: Vec<(String, &str, usize)> = writer
+            .articles()
+            .map(|(id, date, n)| (date.map(|d| d.to_string()).unwrap_or_default(), id, n))
+            .collect();
+        let choice: Vec<(&str, &str, usize)> = listed
+            .iter()
+            .map(|(d, id, n)| (d.as_str(), *id, *n))
+            .collect();
+        web::choose_articles(&choice, web::MAX_PAGE_EVENTS)
+    };
+    let articles_total = writer.article_count();
+    let events_total = writer.events();
+    progress.stage("writing layers");
+    let finished = writer.finish(&clusters, &coverage, &run, &shown)?;
+    progress.stage("writing index.html");
+    web::write_index_for_run(
+        &config.out,
+        web::RunEvents {
+            features: finished.shown_features,
+            coverage: finished.shown_areas,
+            totals: page_totals,
+        },
+    )?;
+    progress.finish();
 
     Ok(MapSummary {
-        articles: results.len(),
-        events: results.iter().map(|r| r.events.len()).sum(),
+        articles: articles_total,
+        events: events_total,
         failed: failures.iter().filter(|f| !f.warning).count(),
         warnings: failures.iter().filter(|f| f.warning).count(),
-        files_written: written.files.len() + 1,
-        article_lines: coverage.articles.iter().map(areas::coverage_line).collect(),
+        files_written: finished.written.files.len() + 1,
+        article_lines,
         failure_lines: failures.iter().map(|f| f.to_string()).collect(),
     })
+}
+
+/// The progress bar of `map` on stderr: bytes of input done out of the total when every input
+/// is a local file or folder (a spinner otherwise), articles, MB/s and an ETA. Drawn only once
+/// the run has taken a second, so that quick runs print nothing.
+struct Progress {
+    bar: indicatif::ProgressBar,
+    enabled: bool,
+    drawn: bool,
+    started: std::time::Instant,
+    articles: u64,
+    /// Sizes of the input files, by the path ingest names them with; None when unknown.
+    sizes: Option<std::collections::HashMap<String, u64>>,
+    /// Bytes of the files finished, the file being read and the text read from it.
+    done: u64,
+    current: Option<(String, u64)>,
+    current_text: u64,
+}
+
+impl Progress {
+    fn new(config: &MapConfig) -> Progress {
+        let sizes = if config.progress {
+            input_sizes(&config.ingest)
+        } else {
+            None
+        };
+        let hidden = indicatif::ProgressDrawTarget::hidden();
+        let bar = match &sizes {
+            Some(sizes) => {
+                let bar = indicatif::ProgressBar::with_draw_target(
+                    Some(sizes.values().sum::<u64>().max(1)),
+                    hidden,
+                );
+                if let Ok(style) = indicatif::ProgressStyle::with_template(
+                    "{spinner} {elapsed_precise} [{bar:30}] {decimal_bytes}/{decimal_total_bytes} \
+                     {decimal_bytes_per_sec}, ETA {eta} · {msg}",
+                ) {
+                    bar.set_style(style.progress_chars("=> "));
+                }
+                bar
+            }
+            None => {
+                let bar = indicatif::ProgressBar::with_draw_target(None, hidden);
+                if let Ok(style) = indicatif::ProgressStyle::with_template(
+                    "{spinner} {elapsed_precise} {decimal_bytes} of text, {decimal_bytes_per_sec} · {msg}",
+                ) {
+                    bar.set_style(style);
+                }
+                bar
+            }
+        };
+        Progress {
+            bar,
+            enabled: config.progress,
+            drawn: false,
+            started: std::time::Instant::now(),
+            articles: 0,
+            sizes,
+            done: 0,
+            current: None,
+            current_text: 0,
+        }
+    }
+
+    /// One more article done, `bytes` of text from `source` (a path, `path:line` or a URL).
+    fn article(&mut self, source: &str, bytes: usize) {
+        self.articles += 1;
+        let position = match &self.sizes {
+            None => self.bar.position() + bytes as u64,
+            Some(sizes) => {
+                let file = sizes
+                    .get_key_value(source)
+                    .or_else(|| {
+                        let (path, line) = source.rsplit_once(':')?;
+                        line.bytes().all(|b| b.is_ascii_digit()).then_some(())?;
+                        sizes.get_key_value(path)
+                    })
+                    .map(|(k, &v)| (k.clone(), v));
+                if let Some((name, size)) = file {
+                    if self.current.as_ref().map(|c| &c.0) != Some(&name) {
+                        self.done += self.current.take().map_or(0, |c| c.1);
+                        self.current = Some((name, size));
+                        self.current_text = 0;
+                    }
+                }
+                self.current_text += bytes as u64;
+                // Text is shorter than its file (markup, JSON escapes): the file's size counts
+                // in full once the next file starts.
+                let size = self.current.as_ref().map_or(0, |c| c.1);
+                self.done + self.current_text.min(size)
+            }
+        };
+        self.bar.set_position(position);
+        if self.articles % 64 == 0 || self.articles == 1 {
+            self.bar.set_message(format!("{} articles", self.articles));
+            self.reveal();
+        }
+    }
+
+    /// Shows the bar once the run has taken a second.
+    fn reveal(&mut self) {
+        if self.enabled && !self.drawn && self.started.elapsed().as_secs_f64() >= 1.0 {
+            self.drawn = true;
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.bar
+                .enable_steady_tick(std::time::Duration::from_millis(200));
+        }
+    }
+
+    fn stage(&mut self, what: &str) {
+        self.bar
+            .set_message(format!("{} articles, {what}…", self.articles));
+        self.reveal();
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// Size of every local input file, keyed as ingest names its articles' sources; None when
+/// some input is stdin or a URL (the total is unknown).
+fn input_sizes(options: &ingest::IngestOptions) -> Option<std::collections::HashMap<String, u64>> {
+    if options.urls_file.is_some() {
+        return None;
+    }
+    let mut sizes = std::collections::HashMap::new();
+    let mut visited = std::collections::HashSet::new();
+    for input in &options.inputs {
+        if input == "-" || input.contains("://") {
+            return None;
+        }
+        add_sizes(std::path::Path::new(input), true, &mut sizes, &mut visited);
+    }
+    Some(sizes)
+}
+
+/// Adds `path` (a file, or a folder walked as ingest walks it) to `sizes`.
+fn add_sizes(
+    path: &std::path::Path,
+    explicit: bool,
+    sizes: &mut std::collections::HashMap<String, u64>,
+    visited: &mut std::collections::HashSet<std::path::PathBuf>,
+) {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
+    if meta.is_dir() {
+        let Ok(real) = std::fs::canonicalize(path) else {
+            return;
+        };
+        if !visited.insert(real) {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(path) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if !entry.file_name().to_string_lossy().starts_with('.') {
+                add_sizes(&entry.path(), false, sizes, visited);
+            }
+        }
+    } else if explicit || is_article_file(path) {
+        sizes.insert(path.display().to_string(), meta.len());
+    }
+}
+
+/// The extensions ingest takes from a folder.
+fn is_article_file(path: &std::path::Path) -> bool {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    matches!(
+        ext.as_deref(),
+        Some("txt" | "text" | "jsonl" | "ndjson" | "html" | "htm" | "xhtml")
+    )
 }
 
 /// `frontmap tag`: JSON Lines articles in, one JSON line per article out

@@ -49,6 +49,81 @@ const AREA_PALETTE: [&str; 12] = [
 ];
 const OTHER_COLOUR: &str = "#7f7f7f";
 
+/// The page embeds at most this many events (one per place per article). A bigger run shows the
+/// events of its most recent articles up to this many, and says so: the page stays a few MB
+/// and quick to open, and the layers beside it hold everything.
+pub const MAX_PAGE_EVENTS: usize = 20_000;
+/// At most this many clusters (the largest) and hulls, and this many names and article ids per
+/// cluster, go into the page.
+const MAX_PAGE_CLUSTERS: usize = 2_000;
+const MAX_CLUSTER_LIST: usize = 50;
+/// Layer files up to this size are read whole; bigger ones (frontmap writes one feature per
+/// line) are read a line at a time, so that memory stays bounded on big runs.
+const READ_WHOLE_BYTES: u64 = 64 << 20;
+
+/// How much of a run the page shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageTotals {
+    /// Articles with at least one event, and their events, in the run.
+    pub articles: usize,
+    pub events: usize,
+    /// Of those, on the page.
+    pub shown_articles: usize,
+    pub shown_events: usize,
+}
+
+/// Which articles the page shows: all of them when their events fit in `max_events`, else the
+/// most recent (by date, then id; undated last, as the page lists them) whose events fit.
+/// `articles` holds per article its date (`YYYY-MM-DD`, "" when undated), id and number of
+/// events; the answer has one flag per article.
+pub fn choose_articles(
+    articles: &[(&str, &str, usize)],
+    max_events: usize,
+) -> (Vec<bool>, PageTotals) {
+    let mut totals = PageTotals::default();
+    for &(_, _, n) in articles.iter().filter(|a| a.2 > 0) {
+        totals.articles += 1;
+        totals.events += n;
+    }
+    if totals.events <= max_events {
+        totals.shown_articles = totals.articles;
+        totals.shown_events = totals.events;
+        return (vec![true; articles.len()], totals);
+    }
+    let mut order: Vec<usize> = (0..articles.len()).filter(|&i| articles[i].2 > 0).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&articles[a], &articles[b]);
+        (x.0.is_empty(), std::cmp::Reverse(x.0), x.1).cmp(&(
+            y.0.is_empty(),
+            std::cmp::Reverse(y.0),
+            y.1,
+        ))
+    });
+    let mut shown = vec![false; articles.len()];
+    for i in order {
+        let n = articles[i].2;
+        if totals.shown_events + n > max_events {
+            break;
+        }
+        shown[i] = true;
+        totals.shown_articles += 1;
+        totals.shown_events += n;
+    }
+    (shown, totals)
+}
+
+/// The events `frontmap map` hands over, so that the page need not read `events.geojson` and
+/// `coverage.json` again.
+#[derive(Debug, Clone, Default)]
+pub struct RunEvents {
+    /// The feature texts (GeoJSON Features as `layers` writes them) of the articles shown, in
+    /// layer order.
+    pub features: Vec<String>,
+    /// Those articles' covered area ids, by article id.
+    pub coverage: BTreeMap<String, BTreeSet<String>>,
+    pub totals: PageTotals,
+}
+
 /// Reads the layers in `dir` and writes `dir/index.html` atomically (temp file in `dir`, then rename).
 /// Returns the path written.
 pub fn write_index(dir: &Path) -> Result<PathBuf> {
@@ -58,16 +133,31 @@ pub fn write_index(dir: &Path) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// `write_index` with the events (and coverage) given rather than read from `dir`: what `map`
+/// calls. The other layers are still read from `dir`.
+pub fn write_index_for_run(dir: &Path, run: RunEvents) -> Result<PathBuf> {
+    check_dir(dir)?;
+    let html = PageData::load(dir, Some(run))?.html();
+    let path = dir.join("index.html");
+    crate::atomic::write_atomic(&path, html.as_bytes())?;
+    Ok(path)
+}
+
 /// The page `write_index` writes, as a string.
 pub fn render_index(dir: &Path) -> Result<String> {
+    check_dir(dir)?;
+    let data = PageData::load(dir, None)?;
+    Ok(data.html())
+}
+
+fn check_dir(dir: &Path) -> Result<()> {
     if !dir.is_dir() {
         return Err(Error::Invalid(format!(
             "{}: not a folder of frontmap layers (run `frontmap map … --out DIR` first)",
             dir.display()
         )));
     }
-    let data = PageData::load(dir)?;
-    Ok(data.html())
+    Ok(())
 }
 
 /// One place of one article, as the page needs it.
@@ -148,6 +238,9 @@ struct PageMeta {
     skipped_features: usize,
     legend: Vec<LegendEntry>,
     articles: Vec<PageArticle>,
+    /// Set when the page shows only part of the run: what it left out and where to find it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
 }
 
 struct PageData {
@@ -171,15 +264,36 @@ struct AreaShape {
 }
 
 impl PageData {
-    fn load(dir: &Path) -> Result<PageData> {
+    fn load(dir: &Path, run: Option<RunEvents>) -> Result<PageData> {
         let mut skipped = 0usize;
         let (areas, shapes) = load_areas(&dir.join("areas.geojson"), &mut skipped)?;
-        let mut events = load_events(dir, &mut skipped)?;
+        let (mut events, coverage, totals) = match run {
+            Some(run) => {
+                let mut events = Vec::with_capacity(run.features.len());
+                for text in &run.features {
+                    let feature: Value = serde_json::from_str(text).map_err(|e| {
+                        Error::Invalid(format!(
+                            "bug: a feature handed to the page is not JSON: {e}"
+                        ))
+                    })?;
+                    match event(&feature) {
+                        Some(event) => events.push(event),
+                        None => skipped += 1,
+                    }
+                }
+                (events, Some(run.coverage), run.totals)
+            }
+            None => {
+                let (events, totals) = load_events(dir, &mut skipped)?;
+                let coverage = load_coverage(&dir.join("coverage.json"))?;
+                (events, coverage, totals)
+            }
+        };
         for event in &mut events {
             event.area = area_of(&shapes, event.lon, event.lat, &event.admin1);
         }
-        let coverage = load_coverage(&dir.join("coverage.json"))?;
         let articles = articles(&events, coverage.as_ref(), &shapes);
+        drop(coverage);
         let (clusters, skipped_clusters) = load_clusters(&dir.join("clusters.geojson"))?;
         skipped += skipped_clusters;
         let hulls = load_shapes(
@@ -209,13 +323,33 @@ impl PageData {
             .collect();
         let undated = events.iter().filter(|e| e.date.is_empty()).count();
         let places: BTreeSet<&str> = events.iter().map(|e| e.place_id.as_str()).collect();
-        let title = format!(
-            "{} article{}, {} place{}",
-            articles.len(),
-            plural(articles.len()),
-            places.len(),
-            plural(places.len())
-        );
+        let partial = totals.shown_events < totals.events;
+        let title = if partial {
+            format!(
+                "{} most recent of {} articles, {} place{}",
+                thousands(articles.len()),
+                thousands(totals.articles),
+                thousands(places.len()),
+                plural(places.len())
+            )
+        } else {
+            format!(
+                "{} article{}, {} place{}",
+                articles.len(),
+                plural(articles.len()),
+                places.len(),
+                plural(places.len())
+            )
+        };
+        let note = partial.then(|| {
+            format!(
+                "This map shows the {} events of the {} most recent articles; the run has {} events in {} articles, all of them in events.geojson, dates/ and articles/ beside this page.",
+                thousands(totals.shown_events),
+                thousands(totals.shown_articles),
+                thousands(totals.events),
+                thousands(totals.articles)
+            )
+        });
         let meta = PageMeta {
             title,
             attribution: attribution(manifest.as_ref()),
@@ -225,6 +359,7 @@ impl PageData {
             skipped_features: skipped,
             legend: legend(&events, &shapes),
             articles,
+            note,
         };
         Ok(PageData {
             meta,
@@ -315,6 +450,19 @@ const BODY: &str = r#"<div id="fm-app">
 <div id="fm-attribution"></div></main>
 </div>
 "#;
+
+/// `12345` as `12,345`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
 
 fn plural(n: usize) -> &'static str {
     if n == 1 {
@@ -490,35 +638,115 @@ fn point(feature: &Value) -> Option<(f64, f64)> {
     sane.then(|| (round6(lon), round6(lat)))
 }
 
+/// Calls `f` with every feature of the FeatureCollection at `path` (or of a bare array of
+/// features); false when there is no such file. A file over `READ_WHOLE_BYTES` written one
+/// feature per line, as frontmap writes its layers, is read a line at a time.
+fn each_feature(path: &Path, f: &mut dyn FnMut(&Value)) -> Result<bool> {
+    each_feature_within(path, READ_WHOLE_BYTES, f)
+}
+
+/// `each_feature`, reading whole only files of at most `whole_bytes`.
+fn each_feature_within(path: &Path, whole_bytes: u64, f: &mut dyn FnMut(&Value)) -> Result<bool> {
+    use std::io::BufRead;
+    let size = match std::fs::metadata(path) {
+        Ok(m) => m.len(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    const HEAD: &str = "{\"type\":\"FeatureCollection\",\"features\":[";
+    let open = || std::fs::File::open(path).map_err(|e| Error::io(path, e));
+    let mut lines = std::io::BufReader::new(open()?).lines();
+    let line_by_line =
+        size > whole_bytes && matches!(lines.next(), Some(Ok(first)) if first.trim_end() == HEAD);
+    if !line_by_line {
+        let Some(collection) = read_json(path)? else {
+            return Ok(false);
+        };
+        for feature in features(&collection) {
+            f(feature);
+        }
+        return Ok(true);
+    }
+    for (i, line) in lines.enumerate() {
+        let line = line.map_err(|e| Error::io(path, e))?;
+        let text = line.trim_end();
+        let text = text.strip_suffix(',').unwrap_or(text);
+        if text.is_empty() || text == "]}" {
+            continue;
+        }
+        let feature: Value = serde_json::from_str(text)
+            .map_err(|e| Error::parse(path, i + 2, format!("not valid JSON: {e}")))?;
+        f(&feature);
+    }
+    Ok(true)
+}
+
 /// `events.geojson`; without it, the per-article layers in `articles/` (sorted by file name).
-fn load_events(dir: &Path, skipped: &mut usize) -> Result<Vec<PageEvent>> {
-    let mut collections = Vec::new();
-    if let Some(all) = read_json(&dir.join("events.geojson"))? {
-        collections.push(all);
-    } else {
+/// When there are more than `MAX_PAGE_EVENTS`, only those of the most recent articles (see
+/// `choose_articles`), read in a second pass so that the rest is never held.
+fn load_events(dir: &Path, skipped: &mut usize) -> Result<(Vec<PageEvent>, PageTotals)> {
+    let mut sources = vec![dir.join("events.geojson")];
+    if !sources[0].exists() {
+        sources.clear();
         let folder = dir.join("articles");
         if folder.is_dir() {
-            let mut paths: Vec<PathBuf> = std::fs::read_dir(&folder)
+            sources = std::fs::read_dir(&folder)
                 .map_err(|e| Error::io(&folder, e))?
                 .filter_map(|entry| entry.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "geojson"))
                 .collect();
-            paths.sort();
-            for path in paths {
-                collections.extend(read_json(&path)?);
-            }
+            sources.sort();
         }
     }
+    let read_all = |f: &mut dyn FnMut(&Value)| -> Result<()> {
+        for path in &sources {
+            each_feature(path, f)?;
+        }
+        Ok(())
+    };
+    // First pass: every event while they fit; past that, only each article's date and count.
     let mut events = Vec::new();
-    for collection in &collections {
-        for feature in features(collection) {
-            match event(feature) {
-                Some(event) => events.push(event),
-                None => *skipped += 1,
+    let mut per_article: BTreeMap<String, (String, usize, usize)> = BTreeMap::new();
+    let mut too_many = false;
+    read_all(&mut |feature| match event(feature) {
+        Some(e) => {
+            let next = per_article.len();
+            per_article
+                .entry(e.article.clone())
+                .or_insert_with(|| (e.date.clone(), 0, next))
+                .1 += 1;
+            if !too_many {
+                events.push(e);
+                if events.len() > MAX_PAGE_EVENTS {
+                    too_many = true;
+                    events = Vec::new();
+                }
             }
         }
+        None => *skipped += 1,
+    })?;
+    let mut listed: Vec<(&str, &str, usize, usize)> = per_article
+        .iter()
+        .map(|(id, (date, n, order))| (date.as_str(), id.as_str(), *n, *order))
+        .collect();
+    listed.sort_by_key(|a| a.3);
+    let choice: Vec<(&str, &str, usize)> = listed.iter().map(|a| (a.0, a.1, a.2)).collect();
+    let (shown, totals) = choose_articles(&choice, MAX_PAGE_EVENTS);
+    if !too_many {
+        return Ok((events, totals));
     }
-    Ok(events)
+    let keep: BTreeSet<&str> = choice
+        .iter()
+        .zip(&shown)
+        .filter(|(_, &s)| s)
+        .map(|(a, _)| a.1)
+        .collect();
+    read_all(&mut |feature| {
+        if let Some(e) = event(feature).filter(|e| keep.contains(e.article.as_str())) {
+            events.push(e);
+        }
+    })?;
+    Ok((events, totals))
 }
 
 fn event(feature: &Value) -> Option<PageEvent> {
@@ -697,19 +925,24 @@ fn is_linear(geometry: &Value) -> bool {
     }
 }
 
-/// Shapes `accept`ed, with a few text properties kept (cluster hulls, the occupied area, front lines).
+/// Shapes `accept`ed, with a few text properties kept (cluster hulls, the occupied area, front lines); the first
+/// `MAX_PAGE_CLUSTERS` of a cluster layer.
 fn load_shapes(
     path: &Path,
     keep: &[&str],
     accept: fn(&Value) -> bool,
     skipped: &mut usize,
 ) -> Result<Value> {
-    let Some(collection) = read_json(path)? else {
-        return Ok(feature_collection(Vec::new()));
+    let limit = if keep.contains(&"cluster") {
+        MAX_PAGE_CLUSTERS
+    } else {
+        usize::MAX
     };
     let mut out = Vec::new();
-    for feature in features(&collection) {
-        match feature.get("geometry").filter(|g| accept(g)) {
+    each_feature(
+        path,
+        &mut |feature| match feature.get("geometry").filter(|g| accept(g)) {
+            Some(_) if out.len() >= limit => {}
             Some(geometry) => {
                 let p = properties(feature);
                 let props = keep
@@ -719,39 +952,43 @@ fn load_shapes(
                 out.push(slim_feature(geometry, props));
             }
             None => *skipped += 1,
-        }
-    }
+        },
+    )?;
     Ok(feature_collection(out))
 }
 
-/// `clusters.geojson`, and how many features were skipped.
+/// `clusters.geojson` (the first `MAX_PAGE_CLUSTERS`, the layer's largest, with at most
+/// `MAX_CLUSTER_LIST` names and article ids each), and how many features were skipped.
 fn load_clusters(path: &Path) -> Result<(Vec<PageCluster>, usize)> {
-    let Some(collection) = read_json(path)? else {
-        return Ok((Vec::new(), 0));
-    };
     let mut clusters = Vec::new();
     let mut skipped = 0;
-    for feature in features(&collection) {
+    each_feature(path, &mut |feature| {
         let Some((lon, lat)) = point(feature) else {
             skipped += 1;
-            continue;
+            return;
         };
+        if clusters.len() >= MAX_PAGE_CLUSTERS {
+            return;
+        }
         let p = properties(feature);
-        let places = prop_list(p, "places");
-        let articles = prop_list(p, "articles");
+        let mut places = prop_list(p, "places");
+        let mut articles = prop_list(p, "articles");
+        let place_count = prop_u64(p, "place_count").unwrap_or(places.len() as u64);
+        places.truncate(MAX_CLUSTER_LIST);
+        articles.truncate(MAX_CLUSTER_LIST);
         clusters.push(PageCluster {
             id: prop_str_any(p, &["cluster", "id"]),
             lon,
             lat,
             event_count: prop_u64(p, "event_count").unwrap_or(0),
-            place_count: prop_u64(p, "place_count").unwrap_or(places.len() as u64),
+            place_count,
             places,
             articles,
             first_date: iso_date(&prop_str(p, "first_date")),
             last_date: iso_date(&prop_str(p, "last_date")),
             radius_km: prop_f64(p, "radius_km"),
         });
-    }
+    })?;
     Ok((clusters, skipped))
 }
 
@@ -760,12 +997,56 @@ fn load_clusters(path: &Path) -> Result<(Vec<PageCluster>, usize)> {
 /// rows `[{article, area_id}]`, where an area is an id string or an object with `id`/`area_id`/`area`.
 /// None when there is no file.
 fn load_coverage(path: &Path) -> Result<Option<BTreeMap<String, BTreeSet<String>>>> {
+    let size = match std::fs::metadata(path) {
+        Ok(m) => m.len(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    if size > READ_WHOLE_BYTES {
+        return load_big_coverage(path).map(Some);
+    }
     let Some(value) = read_json(path)? else {
         return Ok(None);
     };
     let mut coverage = BTreeMap::new();
     coverage_from(&value, &mut coverage);
     Ok(Some(coverage))
+}
+
+/// A big `coverage.json` in the shape `layers` writes, read as a stream keeping only article
+/// ids and area ids.
+fn load_big_coverage(path: &Path) -> Result<BTreeMap<String, BTreeSet<String>>> {
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        #[serde(default)]
+        articles: Vec<Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        #[serde(default)]
+        article: String,
+        #[serde(default)]
+        areas: Vec<AreaRef>,
+    }
+    #[derive(serde::Deserialize)]
+    struct AreaRef {
+        #[serde(default)]
+        id: String,
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let doc: Doc = serde_json::from_reader(std::io::BufReader::new(file))
+        .map_err(|e| Error::parse(path, e.line(), format!("not frontmap's coverage.json: {e}")))?;
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for entry in doc.articles {
+        out.entry(entry.article).or_default().extend(
+            entry
+                .areas
+                .into_iter()
+                .map(|a| a.id)
+                .filter(|id| !id.is_empty()),
+        );
+    }
+    Ok(out)
 }
 
 fn coverage_from(value: &Value, out: &mut BTreeMap<String, BTreeSet<String>>) {
@@ -1152,6 +1433,101 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(iso_date(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn big_runs_show_the_most_recent_articles_that_fit() {
+        // (date, id, events) per article; max events; expected flags and shown events
+        type Case = (
+            Vec<(&'static str, &'static str, usize)>,
+            usize,
+            Vec<bool>,
+            usize,
+        );
+        let cases: Vec<Case> = vec![
+            (vec![], 10, vec![], 0),
+            // Everything fits: everything, empty articles included.
+            (
+                vec![("2024-08-01", "a", 3), ("", "b", 0)],
+                3,
+                vec![true, true],
+                3,
+            ),
+            // Newest first, then by id; stops at the first that does not fit.
+            (
+                vec![
+                    ("2024-08-01", "old", 2),
+                    ("2024-08-03", "new", 2),
+                    ("2024-08-02", "mid-b", 2),
+                    ("2024-08-02", "mid-a", 2),
+                    ("", "undated", 1),
+                ],
+                5,
+                vec![false, true, false, true, false],
+                4,
+            ),
+            // Undated articles come last.
+            (
+                vec![("", "u", 1), ("2020-01-01", "d", 1)],
+                1,
+                vec![false, true],
+                1,
+            ),
+            // A first article bigger than the page: nothing rather than too much.
+            (vec![("2024-08-01", "huge", 11)], 10, vec![false], 0),
+        ];
+        for (articles, max, expected, shown_events) in cases {
+            let (shown, totals) = choose_articles(&articles, max);
+            assert_eq!(shown, expected, "{articles:?}");
+            assert_eq!(totals.shown_events, shown_events, "{articles:?}");
+            assert_eq!(
+                totals.events,
+                articles.iter().map(|a| a.2).sum::<usize>(),
+                "{articles:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn big_layers_are_read_a_line_at_a_time() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("events.geojson");
+        let feature = |lon: f64| {
+            format!(
+                r#"{{"type":"Feature","properties":{{"name":"p{lon}"}},"geometry":{{"type":"Point","coordinates":[{lon},48.0]}}}}"#
+            )
+        };
+        let text = format!(
+            "{{\"type\":\"FeatureCollection\",\"features\":[\n{},\n{}\n]}}\n",
+            feature(30.0),
+            feature(31.0)
+        );
+        std::fs::write(&path, &text).expect("write");
+        for limit in [0, u64::MAX] {
+            let mut names = Vec::new();
+            each_feature_within(&path, limit, &mut |f| {
+                names.push(f["properties"]["name"].as_str().unwrap_or("").to_string())
+            })
+            .expect("read");
+            assert_eq!(names, ["p30", "p31"], "limit {limit}");
+        }
+        // A broken line names its line number.
+        std::fs::write(&path, text.replace("p31", "p31\"")).expect("write");
+        let err = each_feature_within(&path, 0, &mut |_| {}).expect_err("broken");
+        assert!(err.to_string().contains("line 3"), "{err}");
+        assert!(!each_feature_within(&dir.path().join("none"), 0, &mut |_| {}).expect("missing"));
+    }
+
+    #[test]
+    fn thousands_separators() {
+        for (n, text) in [
+            (0, "0"),
+            (999, "999"),
+            (1000, "1,000"),
+            (1234567, "1,234,567"),
+        ] {
+            assert_eq!(thousands(n), text);
         }
     }
 

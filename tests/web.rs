@@ -172,6 +172,112 @@ fn page_carries_the_layers_as_json_blocks() {
     );
 }
 
+/// A run folder too big for one page: `articles` articles of three places each, one article a
+/// day per date over 30 days (article k dated day k % 30), written one feature per line as
+/// `frontmap map` writes events.geojson, with a coverage.json and 3,000 clusters.
+fn big_run(articles: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut events = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+    let mut coverage = Vec::new();
+    for k in 0..articles {
+        let date = format!("2024-09-{:02}", 1 + k % 30);
+        for p in 0..3 {
+            if k + p > 0 {
+                events.push_str(",\n");
+            }
+            let (lon, lat) = (
+                30.0 + (k % 97) as f64 * 0.08 + p as f64 * 0.01,
+                46.0 + (k % 89) as f64 * 0.06,
+            );
+            let feature = json!({"type": "Feature",
+                "properties": {"article": format!("a{k}"), "title": format!("Report {k}"), "date": date,
+                               "place_id": format!("gn:{}", k % 500 * 3 + p), "name": format!("Place {p}"),
+                               "kind": "populated_place", "mentions": 1 + p, "snippet": "…"},
+                "geometry": {"type": "Point", "coordinates": [lon, lat]}});
+            events.push_str(&feature.to_string());
+        }
+        coverage.push(json!({"article": format!("a{k}"), "areas": [{"id": "UA-14"}]}));
+    }
+    events.push_str("\n]}\n");
+    std::fs::write(dir.path().join("events.geojson"), events).expect("write events");
+    std::fs::write(
+        dir.path().join("coverage.json"),
+        json!({"with_occupied": false, "articles": coverage, "areas": []}).to_string(),
+    )
+    .expect("write coverage");
+    let clusters: Vec<Value> = (0..3000)
+        .map(|c| {
+            let articles: Vec<String> = (0..200).map(|k| format!("a{k}")).collect();
+            json!({"type": "Feature",
+                   "properties": {"id": format!("c:{c}"), "event_count": 3000 - c, "places": "A|B",
+                                  "articles": articles.join("|")},
+                   "geometry": {"type": "Point", "coordinates": [30.0 + c as f64 * 0.001, 48.0]}})
+        })
+        .collect();
+    std::fs::write(
+        dir.path().join("clusters.geojson"),
+        json!({"type": "FeatureCollection", "features": clusters}).to_string(),
+    )
+    .expect("write clusters");
+    dir
+}
+
+#[test]
+fn big_runs_give_a_bounded_page_of_the_most_recent_articles() {
+    let dir = big_run(10_000);
+    let index = frontmap::web::write_index(dir.path()).expect("write_index");
+    let size = std::fs::metadata(&index).expect("page").len();
+    assert!(size < 20_000_000, "page of {size} bytes");
+    let html = std::fs::read_to_string(&index).expect("read page");
+    let events = block(&html, "fm-events");
+    let events = events.as_array().expect("events");
+    assert!(
+        events.len() <= frontmap::web::MAX_PAGE_EVENTS && events.len() > 19_000,
+        "{} events",
+        events.len()
+    );
+    // Whole articles, the most recent: days 30, 29, … down to where the page is full.
+    let meta = block(&html, "fm-meta");
+    let articles = meta["articles"].as_array().expect("articles");
+    assert_eq!(articles.len() * 3, events.len());
+    let dates: Vec<&str> = articles
+        .iter()
+        .map(|a| a["date"].as_str().expect("date"))
+        .collect();
+    assert_eq!(dates.first(), Some(&"2024-09-30"));
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    let oldest = dates.last().copied().unwrap_or_default();
+    assert!(
+        events.iter().all(|e| e["date"].as_str() >= Some(oldest)),
+        "only the shown articles' events"
+    );
+    assert_eq!(articles[0]["areas"], json!(["UA-14"]), "from coverage.json");
+    // The page says what it left out and where the rest is.
+    let title = meta["title"].as_str().expect("title");
+    assert_eq!(
+        title,
+        "6,666 most recent of 10,000 articles, 1,500 places",
+        "{} articles shown",
+        articles.len()
+    );
+    let note = meta["note"].as_str().expect("a note on a partial page");
+    assert!(
+        note.contains("30,000 events in 10,000 articles") && note.contains("events.geojson"),
+        "{note}"
+    );
+    // Clusters: the largest 2,000, their lists cut short.
+    let clusters = block(&html, "fm-clusters");
+    let clusters = clusters.as_array().expect("clusters");
+    assert_eq!(clusters.len(), 2000);
+    assert_eq!(clusters[0]["id"], "c:0");
+    assert!(clusters[0]["articles"].as_array().expect("ids").len() <= 50);
+
+    // A small run has no note.
+    let (_small, index) = written(Some(FIXTURE));
+    let html = std::fs::read_to_string(index).expect("read page");
+    assert_eq!(block(&html, "fm-meta").get("note"), None);
+}
+
 #[test]
 fn article_strings_cannot_escape_their_data_block() {
     let (_dir, index) = written(Some(FIXTURE));
@@ -886,6 +992,32 @@ fn browser_loads_served_odd_and_empty_runs() {
         (json!(0), json!(0)),
         "{counts}"
     );
+    assert_eq!(browser.exec("return window.frontmap.errors"), json!([]));
+    let errors = browser.console_errors();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+}
+
+#[test]
+fn browser_opens_a_big_run() {
+    let Some(browser) = Browser::start("browser_opens_a_big_run") else {
+        return;
+    };
+    let dir = big_run(10_000);
+    let index = frontmap::web::write_index(dir.path()).expect("write_index");
+    browser.open(&file_url(&index));
+    let shown = browser.exec("return window.frontmap.counts.totalEvents");
+    let shown = shown.as_u64().expect("count");
+    assert!(shown > 19_000 && shown <= 20_000, "{shown}");
+    assert_eq!(browser.counts()["events"], shown);
+    let summary = browser.exec("return document.getElementById('fm-summary').textContent");
+    assert!(
+        summary
+            .as_str()
+            .is_some_and(|s| s.contains("most recent of 10,000 articles")),
+        "{summary}"
+    );
+    browser.exec("window.frontmap.setDate('2024-09-30')");
+    assert!(browser.counts()["events"].as_u64().is_some_and(|n| n > 0));
     assert_eq!(browser.exec("return window.frontmap.errors"), json!([]));
     let errors = browser.console_errors();
     assert!(errors.is_empty(), "console errors: {errors:?}");

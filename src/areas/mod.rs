@@ -26,6 +26,7 @@ pub mod occupied;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::NaiveDate;
 use geo::{Contains, MultiPolygon, Point, Rect};
@@ -307,85 +308,179 @@ pub fn cover(
     occupied: Option<&Occupied>,
     results: &[ArticleResult],
 ) -> Coverage {
-    let outline = occupied.map(|_| Outline::from_areas(areas));
-    let directions: Vec<usize> = (0..areas.len())
-        .filter(|&i| areas.areas[i].is_direction())
+    let coverer = Coverer::new(gaz, areas, occupied);
+    let mut totals = AreaCounts::new(areas);
+    let articles: Vec<ArticleCoverage> = results
+        .iter()
+        .map(|r| {
+            let ac = coverer.article(r);
+            totals.add(&ac);
+            ac
+        })
         .collect();
-    let mut border_cache = HashMap::new();
-    let mut fronts: HashMap<usize, FrontLine> = HashMap::new();
-    // Places recur across events and articles; the answer depends only on place and snapshot.
-    let mut memo: HashMap<(u32, Option<usize>), EventCoverage> = HashMap::new();
+    Coverage {
+        articles,
+        ..coverer.finish(&totals)
+    }
+}
 
-    let mut totals: Vec<(usize, usize)> = vec![(0, 0); areas.len()];
-    let mut articles = Vec::with_capacity(results.len());
-    for r in results {
-        let snapshot = match (occupied, r.meta.date) {
+/// `cover` one article at a time, from any number of threads: what `frontmap map` uses to
+/// stream. The answer for an event depends only on its place and the article's snapshot, so it
+/// is memoised across articles; the line of contact of a snapshot is drawn once, on first use.
+pub struct Coverer<'a> {
+    gaz: &'a Gazetteer,
+    areas: &'a Areas,
+    occupied: Option<&'a Occupied>,
+    outline: Option<Outline>,
+    directions: Vec<usize>,
+    memo: RwLock<HashMap<(u32, Option<usize>), EventCoverage>>,
+    fronts: Mutex<Fronts>,
+}
+
+/// The lines of contact drawn so far, by snapshot index, and the border test cache they share.
+#[derive(Default)]
+struct Fronts {
+    lines: HashMap<usize, Arc<FrontLine>>,
+    border_cache: HashMap<(i64, i64), bool>,
+}
+
+/// Per area: events in it and articles with such events, summed over articles in any order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AreaCounts {
+    totals: Vec<(usize, usize)>,
+}
+
+impl AreaCounts {
+    pub fn new(areas: &Areas) -> AreaCounts {
+        AreaCounts {
+            totals: vec![(0, 0); areas.len()],
+        }
+    }
+
+    /// Counts one article's coverage.
+    pub fn add(&mut self, ac: &ArticleCoverage) {
+        for hit in &ac.areas {
+            if let Some(t) = self.totals.get_mut(hit.area) {
+                t.0 += hit.mentions;
+                t.1 += 1;
+            }
+        }
+    }
+}
+
+impl<'a> Coverer<'a> {
+    pub fn new(gaz: &'a Gazetteer, areas: &'a Areas, occupied: Option<&'a Occupied>) -> Self {
+        Coverer {
+            gaz,
+            areas,
+            occupied,
+            outline: occupied.map(|_| Outline::from_areas(areas)),
+            directions: (0..areas.len())
+                .filter(|&i| areas.areas[i].is_direction())
+                .collect(),
+            memo: RwLock::new(HashMap::new()),
+            fronts: Mutex::new(Fronts::default()),
+        }
+    }
+
+    /// The coverage of one article (see `cover`).
+    pub fn article(&self, r: &ArticleResult) -> ArticleCoverage {
+        let snapshot = match (self.occupied, r.meta.date) {
             (Some(o), Some(d)) => o.snapshot_on(d),
             _ => None,
         };
-        let mut events = Vec::with_capacity(r.events.len());
-        for e in &r.events {
-            let Some(place) = gaz.places.get(e.place as usize) else {
-                events.push(EventCoverage::default());
-                continue;
-            };
-            if let Some(ec) = memo.get(&(e.place, snapshot)) {
-                events.push(ec.clone());
-                continue;
-            }
-            let mut ec = EventCoverage {
-                areas: areas_of(areas, place),
-                ..Default::default()
-            };
-            if let (Some(o), Some(outline), Some(s)) = (occupied, &outline, snapshot) {
-                if is_point_like(place.kind) {
-                    let snap = &o.snapshots()[s];
-                    let p = (place.lon, place.lat);
-                    ec.snapshot = Some(snap.date);
-                    ec.occupied = Some(snap.contains(p.0, p.1));
-                    let line = fronts
-                        .entry(s)
-                        .or_insert_with(|| FrontLine::new(snap, outline, &mut border_cache));
-                    ec.front_distance_km = line.distance_km(p);
-                    if ec.front_distance_km.is_some_and(|d| d <= FRONT_STRETCH_KM) {
-                        ec.front = nearest_direction(areas, &directions, p);
-                    }
+        let events = r
+            .events
+            .iter()
+            .map(|e| self.event(e.place, snapshot))
+            .collect();
+        summarise(self.gaz, self.areas, r, events)
+    }
+
+    fn event(&self, place_index: u32, snapshot: Option<usize>) -> EventCoverage {
+        let Some(place) = self.gaz.places.get(place_index as usize) else {
+            return EventCoverage::default();
+        };
+        let key = (place_index, snapshot);
+        // A poisoned lock only means another thread panicked; the memo itself is still sound.
+        if let Some(ec) = self
+            .memo
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return ec.clone();
+        }
+        let mut ec = EventCoverage {
+            areas: areas_of(self.areas, place),
+            ..Default::default()
+        };
+        if let (Some(o), Some(outline), Some(s)) = (self.occupied, &self.outline, snapshot) {
+            if is_point_like(place.kind) {
+                let snap = &o.snapshots()[s];
+                let p = (place.lon, place.lat);
+                ec.snapshot = Some(snap.date);
+                ec.occupied = Some(snap.contains(p.0, p.1));
+                ec.front_distance_km = self.front_line(snap, s, outline).distance_km(p);
+                if ec.front_distance_km.is_some_and(|d| d <= FRONT_STRETCH_KM) {
+                    ec.front = nearest_direction(self.areas, &self.directions, p);
                 }
             }
-            memo.insert((e.place, snapshot), ec.clone());
-            events.push(ec);
         }
-        let ac = summarise(gaz, areas, r, events);
-        for hit in &ac.areas {
-            totals[hit.area].0 += hit.mentions;
-            totals[hit.area].1 += 1;
-        }
-        articles.push(ac);
+        self.memo
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, ec.clone());
+        ec
     }
-    Coverage {
-        areas: areas
-            .areas
-            .iter()
-            .zip(totals)
-            .map(|(a, (events, articles))| AreaTotal {
-                area: a.clone(),
-                events,
-                articles,
-            })
-            .collect(),
-        articles,
-        with_occupied: occupied.is_some(),
-        front_lines: {
-            let mut used: Vec<(NaiveDate, Vec<Vec<geom::LonLat>>)> = match occupied {
-                Some(o) => fronts
-                    .iter()
-                    .map(|(&s, line)| (o.snapshots()[s].date, line.lines()))
-                    .collect(),
-                None => Vec::new(),
-            };
-            used.sort_by_key(|(date, _)| *date);
-            used
-        },
+
+    /// The line of contact of snapshot `s`, drawn on first use (other threads wait for it).
+    fn front_line(&self, snap: &Snapshot, s: usize, outline: &Outline) -> Arc<FrontLine> {
+        let mut fronts = self.fronts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(line) = fronts.lines.get(&s) {
+            return line.clone();
+        }
+        let Fronts {
+            lines,
+            border_cache,
+        } = &mut *fronts;
+        let line = Arc::new(FrontLine::new(snap, outline, border_cache));
+        lines.insert(s, line.clone());
+        line
+    }
+
+    /// Everything of a `Coverage` but the articles: the areas with `totals`, and the lines of
+    /// contact used so far, by date.
+    pub fn finish(&self, totals: &AreaCounts) -> Coverage {
+        let fronts = self.fronts.lock().unwrap_or_else(|e| e.into_inner());
+        let mut front_lines: Vec<(NaiveDate, Vec<Vec<geom::LonLat>>)> = match self.occupied {
+            Some(o) => fronts
+                .lines
+                .iter()
+                .map(|(&s, line)| (o.snapshots()[s].date, line.lines()))
+                .collect(),
+            None => Vec::new(),
+        };
+        front_lines.sort_by_key(|(date, _)| *date);
+        Coverage {
+            areas: self
+                .areas
+                .areas
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    let (events, articles) = totals.totals.get(i).copied().unwrap_or((0, 0));
+                    AreaTotal {
+                        area: a.clone(),
+                        events,
+                        articles,
+                    }
+                })
+                .collect(),
+            articles: Vec::new(),
+            with_occupied: self.occupied.is_some(),
+            front_lines,
+        }
     }
 }
 
