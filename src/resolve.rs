@@ -347,9 +347,8 @@ fn cue_hints(p: &Prepared<'_>, mentions: &[Mention]) -> Vec<Option<CueHint>> {
     while i < mentions.len() {
         let mut j = i;
         while j + 1 < mentions.len()
-            && words_between(p, &mentions[j], &mentions[j + 1]).is_some_and(|ws| {
-                ws.len() <= 1 && ws.iter().all(|w| LIST_JOINERS.contains(w))
-            })
+            && words_between(p, &mentions[j], &mentions[j + 1])
+                .is_some_and(|ws| ws.len() <= 1 && ws.iter().all(|w| LIST_JOINERS.contains(w)))
         {
             j += 1;
         }

@@ -163,8 +163,11 @@ pub fn normalise_text(text: &str) -> NormalisedText {
             }
             Fold::Bytes { len, bytes } => {
                 last_was_space = false;
-                out.extend_from_slice(&bytes[..len as usize]);
-                map.extend(std::iter::repeat_n(i, len as usize));
+                // Byte pushes: a copy call per character would cost more than the fold.
+                for &b in &bytes[..len as usize] {
+                    out.push(b);
+                    map.push(i);
+                }
             }
             Fold::Slow => {
                 last_was_space = false;
@@ -181,9 +184,8 @@ pub fn normalise_text(text: &str) -> NormalisedText {
     NormalisedText {
         // Every byte pushed is a whole UTF-8 character (from the table, built from chars, or
         // from `encode_utf8`), so this never fails.
-        text: String::from_utf8(out).unwrap_or_else(|e| {
-            String::from_utf8_lossy(e.as_bytes()).into_owned()
-        }),
+        text: String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
         char_of_byte: map,
     }
 }
@@ -196,7 +198,19 @@ pub fn normalise_name(name: &str) -> String {
 
 /// True for characters that make up words (letters and digits of any script).
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    // A table for the scripts frontmap reads: `is_alphanumeric` searches Unicode's tables.
+    static TABLE: std::sync::OnceLock<Box<[bool; TABLE_CHARS]>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t = Box::new([false; TABLE_CHARS]);
+        for (code, entry) in t.iter_mut().enumerate() {
+            *entry = char::from_u32(code as u32).is_some_and(char::is_alphanumeric);
+        }
+        t
+    });
+    match table.get(c as usize) {
+        Some(&w) => w,
+        None => c.is_alphanumeric(),
+    }
 }
 
 #[cfg(test)]

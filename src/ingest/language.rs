@@ -29,7 +29,7 @@ pub fn detect(text: &str) -> Option<&'static str> {
     let mut score = [0u32; 7];
     let mut lower = String::new();
     for word in sample
-        .split(|c: char| !c.is_alphabetic())
+        .split(|c: char| !crate::gazetteer::normalise::is_word_char(c) || c.is_ascii_digit())
         .filter(|w| !w.is_empty())
     {
         lower.clear();

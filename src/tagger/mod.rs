@@ -8,10 +8,10 @@
 
 pub mod lexicon;
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use crate::gazetteer::index::Form;
-use crate::gazetteer::normalise::{normalise_text, NormalisedText};
+use crate::gazetteer::normalise::{is_word_char, normalise_text, NormalisedText};
 use crate::gazetteer::{Gazetteer, Kind, Posting};
 pub use lexicon::CueHint;
 
@@ -58,11 +58,7 @@ impl<'t> Prepared<'t> {
         let mut words = Vec::new();
         let mut start = None;
         for (i, c) in norm.text.char_indices() {
-            let w = if c.is_ascii() {
-                c.is_ascii_alphanumeric()
-            } else {
-                c.is_alphanumeric()
-            };
+            let w = is_word_char(c);
             match (w, start) {
                 (true, None) => start = Some(i),
                 (false, Some(s)) => {
@@ -182,7 +178,7 @@ pub fn tag_prepared(gaz: &Gazetteer, p: &Prepared<'_>, lang: Option<&str>) -> Ve
             let boundary = p.norm.text[end..]
                 .chars()
                 .next()
-                .is_none_or(|c| !c.is_alphanumeric());
+                .is_none_or(|c| !is_word_char(c));
             if boundary {
                 ends.push((end, value));
             }
@@ -234,30 +230,30 @@ fn form_allowed(form: Form, lang: Option<&str>) -> bool {
 
 /// Facts about the whole article, computed on first need.
 #[derive(Default)]
-struct Evidence {
+struct Evidence<'p> {
     /// Words (normal form) that the article also writes in lower case: common words.
-    lower_case_words: Option<HashSet<String>>,
+    lower_case_words: Option<FxHashSet<&'p str>>,
 }
 
-impl Evidence {
-    fn lower_case_words(&mut self, p: &Prepared<'_>) -> &HashSet<String> {
+impl<'p> Evidence<'p> {
+    fn lower_case_words(&mut self, p: &'p Prepared<'_>) -> &FxHashSet<&'p str> {
         self.lower_case_words.get_or_insert_with(|| {
             (0..p.words.len())
                 .filter(|&w| p.first_char(w).is_lowercase())
-                .map(|w| p.word(w).to_string())
+                .map(|w| p.word(w))
                 .collect()
         })
     }
 }
 
 /// The evidence checks a match must pass to be a place name.
-fn plausible(
+fn plausible<'p>(
     gaz: &Gazetteer,
-    p: &Prepared<'_>,
+    p: &'p Prepared<'_>,
     first: usize,
     last: usize,
     candidates: &[Posting],
-    evidence: &mut Evidence,
+    evidence: &mut Evidence<'p>,
 ) -> bool {
     // Languages that capitalise proper names all do here.
     if !p.is_capitalised(first) {
