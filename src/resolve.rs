@@ -589,7 +589,13 @@ pub fn snippet(p: &Prepared<'_>, start: usize, end: usize) -> String {
     let bytes = |c: usize| p.byte_of_char.get(c).map_or(p.text.len(), |&b| b as usize);
     let window = p.text.get(bytes(lo)..bytes(hi)).unwrap_or("");
     let mut out = String::with_capacity(window.len());
-    for word in window.split_whitespace() {
+    // ASCII windows split without decoding characters: every event has a snippet.
+    let words: &mut dyn Iterator<Item = &str> = if window.is_ascii() {
+        &mut window.split_ascii_whitespace()
+    } else {
+        &mut window.split_whitespace()
+    };
+    for word in words {
         if !out.is_empty() {
             out.push(' ');
         }
