@@ -168,13 +168,19 @@ fn check_out(out: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(out)
         .map_err(|e| anyhow::anyhow!("{}: cannot create the output folder: {e}", out.display()))?;
     // A real write, not the permission bits: they say nothing for root or a read-only mount.
-    tempfile::Builder::new()
-        .prefix(".frontmap-")
-        .suffix(".tmp")
-        .tempfile_in(out)
-        .map_err(|e| {
-            anyhow::anyhow!("{}: cannot write in the output folder: {e}", out.display())
-        })?;
+    let probe = out.join(format!(".frontmap-probe-{}.tmp", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+        }
+        // A probe left by a killed run of the same pid: the writes themselves will tell.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => anyhow::bail!("{}: cannot write in the output folder: {e}", out.display()),
+    }
     Ok(())
 }
 

@@ -318,9 +318,16 @@ impl Gazetteer {
                 return Ok(Gazetteer::assemble(c.places, c.ids_sorted, c.origins, index));
             }
         }
+        // Issue #7 (robustness): bytes that are not UTF-8 are reported with their line, like
+        // any other damaged line, rather than as an io error for the whole file.
         let read = |name: &str| {
             let path = dir.join(name);
-            std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))
+            let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            String::from_utf8(bytes).map_err(|e| {
+                let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+                Error::parse(&path, line, "not UTF-8 (the files must be UTF-8)")
+            })
         };
         Gazetteer::from_tsv(
             &read("places.tsv")?,

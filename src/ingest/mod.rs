@@ -713,15 +713,17 @@ fn document(
 fn next_line(lines: &mut Lines, limit: u64) -> Option<Vec<Item>> {
     let mut buf = Vec::new();
     loop {
-        buf.clear();
         lines.line_no += 1;
-        let n = match lines
-            .reader
-            .as_mut()
-            .take(limit.saturating_add(1))
-            .read_until(b'\n', &mut buf)
-        {
-            Ok(n) => n,
+        match read_line_capped(lines.reader.as_mut(), &mut buf, limit) {
+            Ok(CappedLine::Line) => {}
+            Ok(CappedLine::End) => return None,
+            Ok(CappedLine::TooLong) => {
+                return Some(vec![Err(Failure::error(
+                    &lines.source,
+                    Some(lines.line_no),
+                    line_too_long(limit),
+                ))]);
+            }
             Err(e) => {
                 let f = Failure::error(
                     &lines.source,
@@ -732,21 +734,6 @@ fn next_line(lines: &mut Lines, limit: u64) -> Option<Vec<Item>> {
                 lines.reader = Box::new(std::io::empty());
                 return Some(vec![Err(f)]);
             }
-        };
-        if n == 0 {
-            return None;
-        }
-        if buf.len() as u64 > limit && buf.last() != Some(&b'\n') {
-            skip_line(lines.reader.as_mut());
-            let message = format!(
-                "line longer than the limit ({}): skipped, the next lines are read",
-                limit_text(limit)
-            );
-            return Some(vec![Err(Failure::error(
-                &lines.source,
-                Some(lines.line_no),
-                message,
-            ))]);
         }
         if buf.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -770,6 +757,48 @@ fn next_line(lines: &mut Lines, limit: u64) -> Option<Vec<Item>> {
         items.push(article_from_json_line(&line, &lines.source, lines.line_no));
         return Some(items);
     }
+}
+
+/// What `read_line_capped` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CappedLine {
+    /// A line is in the buffer, with its `\n` unless it was the last line.
+    Line,
+    /// The line was longer than the limit and has been skipped to its end.
+    TooLong,
+    /// The end of the stream.
+    End,
+}
+
+/// Reads the next line of `reader` into `buf` (cleared first) without ever holding more than
+/// `limit + 1` bytes of it: a longer line is skipped to its end and reported as `TooLong`, so
+/// a 1 GB line costs no more memory than the limit. For JSON Lines files and `frontmap tag`.
+pub fn read_line_capped(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    limit: u64,
+) -> std::io::Result<CappedLine> {
+    buf.clear();
+    let n = reader
+        .take(limit.saturating_add(1))
+        .read_until(b'\n', buf)?;
+    if n == 0 {
+        return Ok(CappedLine::End);
+    }
+    if buf.len() as u64 > limit && buf.last() != Some(&b'\n') {
+        buf.clear();
+        skip_line(reader);
+        return Ok(CappedLine::TooLong);
+    }
+    Ok(CappedLine::Line)
+}
+
+/// The message for a line `read_line_capped` skipped.
+pub fn line_too_long(limit: u64) -> String {
+    format!(
+        "too long: over the limit of {}; skipped, the next lines are read",
+        limit_text(limit)
+    )
 }
 
 /// Drops the rest of an over-long line without holding it in memory.
