@@ -492,6 +492,28 @@ fn text_file_over_the_limit_is_refused_and_the_rest_read() {
     );
 }
 
+/// A `--urls` list over the limit is refused like any other input, before anything is fetched.
+#[test]
+fn url_list_over_the_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("urls.txt");
+    std::fs::write(&list, "http://127.0.0.1:9/never-fetched\n".repeat(40_000)).unwrap();
+    let options = IngestOptions {
+        urls_file: Some(list.clone()),
+        max_file_bytes: 1 << 20,
+        ..Default::default()
+    };
+    let (articles, failures) = run(&options);
+    assert!(articles.is_empty());
+    assert_eq!(
+        failures.iter().map(|f| f.to_string()).collect::<Vec<_>>(),
+        [format!(
+            "{}: too large: over the limit of 1048576 bytes (1.0 MiB); skipped",
+            list.display()
+        )]
+    );
+}
+
 /// A JSON Lines line over the limit, with or without a line end, is skipped with its line
 /// number; the lines after it are read. The line is never held whole.
 #[test]
@@ -568,6 +590,84 @@ fn a_folder_of_twenty_thousand_files() {
     let mut sorted = sources.clone();
     sorted.sort();
     assert_eq!(sources, sorted);
+}
+
+// ---- Network limits not covered by tests/ingest.rs ----
+
+/// A server on 127.0.0.1 that accepts connections and then, per connection: `hang` never
+/// answers; `trickle` sends a header promising 100 kB, then a byte every 100 ms. Connections
+/// are held for 30 s, far past the client's limits.
+fn stalling_server(trickle: bool) -> String {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                if trickle {
+                    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n";
+                    let _ = stream.write_all(head.as_bytes());
+                    for _ in 0..300 {
+                        if stream.write_all(b"a").is_err() {
+                            return;
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(100));
+                    }
+                } else {
+                    std::thread::sleep(std::time::Duration::from_secs(30));
+                }
+            });
+        }
+    });
+    format!("http://{addr}/page")
+}
+
+/// A server that accepts and never answers, one that trickles, and URLs of other schemes:
+/// each a failure with a clear message, credentials never shown.
+#[test]
+fn stalled_servers_time_out_and_other_schemes_are_refused() {
+    let hang = stalling_server(false);
+    let trickle = stalling_server(true);
+    let options = IngestOptions {
+        inputs: vec![
+            hang.replace("http://", "http://user:s3cret@"),
+            trickle.clone(),
+            "file:///etc/passwd".into(),
+            "ftp://user:s3cret@example.invalid/a.txt".into(),
+            "gopher://example.invalid/".into(),
+        ],
+        fetch: ingest::FetchOptions {
+            connect_timeout: std::time::Duration::from_secs(2),
+            timeout: std::time::Duration::from_millis(600),
+            retries: 0,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let (articles, failures) = run(&options);
+    assert!(articles.is_empty());
+    let shown: Vec<String> = failures.iter().map(|f| f.to_string()).collect();
+    assert_eq!(shown.len(), 5, "{shown:?}");
+    assert!(
+        shown[0].starts_with(&format!("{hang}: timed out")),
+        "{}",
+        shown[0]
+    );
+    assert!(
+        shown[1].starts_with(&format!("{trickle}: timed out")),
+        "{}",
+        shown[1]
+    );
+    assert_eq!(
+        shown[2..],
+        [
+            "file:///etc/passwd: unsupported URL scheme 'file' (only http and https)",
+            "ftp://example.invalid/a.txt: unsupported URL scheme 'ftp' (only http and https)",
+            "gopher://example.invalid/: unsupported URL scheme 'gopher' (only http and https)",
+        ]
+    );
+    assert!(!format!("{failures:?}").contains("s3cret"));
 }
 
 // ---- The output folder, through the binary ----

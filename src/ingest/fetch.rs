@@ -152,7 +152,9 @@ impl Fetcher {
         let shown = redact_url(url);
         let cache_path = self.cache_dir.as_ref().map(|d| cache_path(d, &shown));
         if let Some(path) = &cache_path {
-            if let Some((content_type, body)) = read_cache(path, &shown) {
+            if let Some((content_type, body)) =
+                read_cache(path, &shown, self.options.max_body_bytes)
+            {
                 return Ok(Fetched {
                     content_type,
                     body,
@@ -348,10 +350,21 @@ pub fn cache_path(dir: &Path, url: &str) -> PathBuf {
 
 const CACHE_MAGIC: &str = "frontmap-cache 1";
 
-/// Content type and body of a cached page, if the file is there, whole, and for this URL
-/// (a hash collision or a damaged file reads as a miss and is fetched again).
-fn read_cache(path: &Path, url: &str) -> Option<(Option<String>, Vec<u8>)> {
-    let bytes = std::fs::read(path).ok()?;
+/// Content type and body of a cached page, if the file is there, whole, for this URL and
+/// with a body of at most `max_body` bytes (a hash collision, a damaged or an oversized file
+/// reads as a miss and is fetched again).
+fn read_cache(path: &Path, url: &str, max_body: u64) -> Option<(Option<String>, Vec<u8>)> {
+    // The header is three short lines; anything larger is not a page frontmap cached.
+    let cap = max_body.saturating_add(url.len() as u64 + 4096);
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .ok()?;
+    if bytes.len() as u64 > cap {
+        return None;
+    }
     let mut rest: &[u8] = &bytes;
     let mut header = Vec::new();
     for _ in 0..3 {
@@ -360,6 +373,9 @@ fn read_cache(path: &Path, url: &str) -> Option<(Option<String>, Vec<u8>)> {
         rest = &rest[nl + 1..];
     }
     if header[0] != CACHE_MAGIC || header[1].strip_prefix("url ")? != url {
+        return None;
+    }
+    if rest.len() as u64 > max_body {
         return None;
     }
     let content_type = header[2].strip_prefix("content-type ")?;
@@ -443,11 +459,13 @@ mod tests {
             b"<p>x</p>\nmore",
         )
         .unwrap();
-        let (ct, body) = read_cache(&path, "https://example.com/a").unwrap();
+        let (ct, body) = read_cache(&path, "https://example.com/a", 100).unwrap();
         assert_eq!(ct.as_deref(), Some("text/html"));
         assert_eq!(body, b"<p>x</p>\nmore");
-        assert!(read_cache(&path, "https://example.com/b").is_none());
+        assert!(read_cache(&path, "https://example.com/b", 100).is_none());
+        // A body over the limit (a hand-placed or stale file) is a miss, not read whole.
+        assert!(read_cache(&path, "https://example.com/a", 5).is_none());
         std::fs::write(&path, b"garbage").unwrap();
-        assert!(read_cache(&path, "https://example.com/a").is_none());
+        assert!(read_cache(&path, "https://example.com/a", 100).is_none());
     }
 }

@@ -13,7 +13,10 @@
 //!   `text/plain` bodies are text.
 //!
 //! Limits: a text or HTML file over `max_file_bytes` is a failure (checked before reading).
-//! JSON Lines files are streamed line by line, so the limit applies to each line instead.
+//! JSON Lines files are streamed line by line, so the limit applies to each line instead
+//! (`read_line_capped`: a longer line is skipped without being held). HTML nested deeper than
+//! `html::MAX_DEPTH` elements keeps its text but loses the deeper tags (a warning). Folders
+//! are walked with a queue, not recursion, so their depth is unbounded.
 //!
 //! Warnings are `Failure`s with `warning: true`: the article was still produced (bytes that
 //! were not UTF-8 were replaced, a fetched page could not be cached). They should be shown
@@ -552,21 +555,16 @@ impl Articles {
 
     fn read_urls_file(&mut self, file: &Path) {
         let shown = file.display().to_string();
-        let text = match std::fs::read(file) {
-            Ok(bytes) => match decode::decode(&bytes) {
-                Ok((text, _)) => text,
-                Err(message) => {
-                    self.ready
-                        .push_back(Err(Failure::error(shown, None, message)));
-                    return;
-                }
-            },
-            Err(e) => {
-                self.ready.push_back(Err(Failure::error(
-                    shown,
-                    None,
-                    format!("cannot read URL list: {e}"),
-                )));
+        // Capped like any input file: a URL list is not a reason to hold a gigabyte.
+        let bytes = match std::fs::File::open(file) {
+            Ok(f) => read_limited(Ok(f), self.options.max_file_bytes),
+            Err(e) => Err(format!("cannot read URL list: {e}")),
+        };
+        let text = match bytes.and_then(|b| decode::decode(&b)) {
+            Ok((text, _)) => text,
+            Err(message) => {
+                self.ready
+                    .push_back(Err(Failure::error(shown, None, message)));
                 return;
             }
         };
