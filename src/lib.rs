@@ -122,7 +122,7 @@ pub fn run_map(config: &MapConfig) -> Result<MapSummary> {
     let mut progress = Progress::new(config);
 
     let coverer = areas::Coverer::new(&gaz, &areas, occupied.as_ref());
-    let area_ids: Vec<&str> = areas.areas().iter().map(|a| a.id.as_str()).collect();
+    let format = layers::Formatter::new(&gaz, areas.areas().iter().map(|a| a.id.clone()).collect());
     let mut writer = layers::LayerWriter::new(&config.out, &gaz, occupied.is_some())?;
     let mut cluster_input = cluster::ClusterInput::new(&gaz);
     let mut totals = areas::AreaCounts::new(&areas);
@@ -132,7 +132,7 @@ pub fn run_map(config: &MapConfig) -> Result<MapSummary> {
     let work = |article: Article| -> Done {
         let result = process_article(&gaz, &article);
         let mut coverage = coverer.article(&result);
-        let layers = layers::article_layers(&gaz, &result, Some(&coverage), &area_ids);
+        let layers = format.article(&result, Some(&coverage));
         // The per-event part has gone into the layers; the totals need only the areas.
         coverage.events = Vec::new();
         Done::Article(Box::new(Processed {
