@@ -16,7 +16,7 @@ const FR: usize = 6;
 
 /// Bytes of text looked at: the first paragraphs say which language an article is in.
 const SAMPLE_BYTES: usize = 2048;
-/// A language wins with at least this score and twice the runner-up's.
+/// A language wins with at least this score, ahead of the runner-up.
 const MIN_SCORE: u32 = 3;
 /// Stop reading once the winner is this far ahead.
 const DECISIVE_SCORE: u32 = 12;
@@ -54,7 +54,8 @@ pub fn detect(text: &str) -> Option<&'static str> {
         }
     }
     match top_two(&score) {
-        Some((best, second)) if score[best] >= MIN_SCORE && score[best] >= 2 * score[second] => {
+        // A mixed text goes to the language most of its first paragraphs are in.
+        Some((best, second)) if score[best] >= MIN_SCORE && score[best] > score[second] => {
             Some(LANGS[best])
         }
         _ => whatlang_detect(prefix(text, SAMPLE_BYTES / 2)),

@@ -381,20 +381,18 @@ fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
     if first > 0 {
         let gap = p.gap(first - 1, first);
         if gap == " " || gap == ". " {
-            let one = if gap == ". " {
-                format!("{}.", p.word(first - 1))
-            } else {
-                p.word(first - 1).to_string()
-            };
-            if let Some(hint) = lexicon::cue_before(&one) {
+            // The cue as the normal form spells it ("wilayah", "obl."), sliced, not copied.
+            let (lo, hi) = p.words[first - 1];
+            let one = &p.norm.text[lo..hi + usize::from(gap == ". ")];
+            if let Some(hint) = lexicon::cue_before(one) {
                 return Some(Cue {
                     word: original(first - 1, first - 1),
                     hint,
                 });
             }
             if first > 1 && p.gap(first - 2, first - 1) == " " {
-                let two = format!("{} {}", p.word(first - 2), p.word(first - 1));
-                if let Some(hint) = lexicon::cue_before(&two) {
+                let two = &p.norm.text[p.words[first - 2].0..p.words[first - 1].1];
+                if let Some(hint) = lexicon::cue_before(two) {
                     return Some(Cue {
                         word: original(first - 2, first - 1),
                         hint,
