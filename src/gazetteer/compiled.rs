@@ -294,7 +294,10 @@ pub fn decode_places(bytes: &[u8]) -> std::result::Result<(Vec<Place>, Vec<u32>)
         ids_sorted.push(i);
     }
     if r.at != bytes.len() {
-        return Err(format!("{} unexpected bytes at the end", bytes.len() - r.at));
+        return Err(format!(
+            "{} unexpected bytes at the end",
+            bytes.len() - r.at
+        ));
     }
     Ok((places, ids_sorted))
 }
@@ -340,7 +343,9 @@ mod tests {
         assert!(decode_places(&bad).unwrap_err().contains("unknown kind"));
         let mut huge = bytes.clone();
         huge[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert!(decode_places(&huge).unwrap_err().contains("larger than the file"));
+        assert!(decode_places(&huge)
+            .unwrap_err()
+            .contains("larger than the file"));
     }
 
     #[test]

@@ -308,14 +308,17 @@ impl Gazetteer {
         });
         if current? {
             if let Some(c) = compiled? {
-                let index = NameIndex::from_bytes(
-                    c.fst,
-                    c.postings,
-                    c.places.len(),
-                    c.origins.len(),
-                )
-                .map_err(|m| Error::Invalid(format!("{}: {m}", dir.join(compiled::FST).display())))?;
-                return Ok(Gazetteer::assemble(c.places, c.ids_sorted, c.origins, index));
+                let index =
+                    NameIndex::from_bytes(c.fst, c.postings, c.places.len(), c.origins.len())
+                        .map_err(|m| {
+                            Error::Invalid(format!("{}: {m}", dir.join(compiled::FST).display()))
+                        })?;
+                return Ok(Gazetteer::assemble(
+                    c.places,
+                    c.ids_sorted,
+                    c.origins,
+                    index,
+                ));
             }
         }
         // Issue #7 (robustness): bytes that are not UTF-8 are reported with their line, like
@@ -473,7 +476,12 @@ impl Gazetteer {
 /// Place indexes sorted by id; duplicate ids are an error naming the later line.
 fn id_table(places: &[Place], path: &Path) -> Result<Vec<u32>> {
     let mut ids: Vec<u32> = (0..places.len() as u32).collect();
-    ids.sort_by(|&a, &b| places[a as usize].id.cmp(&places[b as usize].id).then(a.cmp(&b)));
+    ids.sort_by(|&a, &b| {
+        places[a as usize]
+            .id
+            .cmp(&places[b as usize].id)
+            .then(a.cmp(&b))
+    });
     for pair in ids.windows(2) {
         if places[pair[0] as usize].id == places[pair[1] as usize].id {
             return Err(Error::parse(
