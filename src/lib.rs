@@ -287,6 +287,9 @@ struct Progress {
     done: u64,
     current: Option<(String, u64)>,
     current_text: u64,
+    /// Whether every article has been read, and how that went.
+    read: bool,
+    summary: String,
 }
 
 impl Progress {
@@ -331,6 +334,8 @@ impl Progress {
             done: 0,
             current: None,
             current_text: 0,
+            read: false,
+            summary: String::new(),
         }
     }
 
@@ -380,9 +385,27 @@ impl Progress {
         }
     }
 
+    /// After the articles: what the run is doing, with the reading rate it reached.
     fn stage(&mut self, what: &str) {
-        self.bar
-            .set_message(format!("{} articles, {what}…", self.articles));
+        if !self.read {
+            self.read = true;
+            if let Some(total) = self.bar.length() {
+                self.bar.set_position(total);
+            }
+            let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+            self.summary = format!(
+                "{} articles, {:.1} MB in {secs:.1} s ({:.1} MB/s)",
+                self.articles,
+                self.bar.position() as f64 / 1e6,
+                self.bar.position() as f64 / 1e6 / secs
+            );
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+            {
+                self.bar.set_style(style);
+            }
+        }
+        self.bar.set_message(format!("{}; {what}…", self.summary));
         self.reveal();
     }
 
@@ -497,4 +520,86 @@ pub fn tag_stream(
     }
     output.flush()?;
     Ok(failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(inputs: &[&str], progress: bool) -> MapConfig {
+        MapConfig {
+            ingest: ingest::IngestOptions {
+                inputs: inputs.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            },
+            out: "out".into(),
+            gazetteer: "gazetteer".into(),
+            areas: None,
+            occupied: None,
+            radius_km: 25.0,
+            threads: 0,
+            progress,
+            article_lines: false,
+        }
+    }
+
+    #[test]
+    fn progress_total_is_the_size_of_the_local_inputs() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("sub")).expect("mkdir");
+        for (name, bytes) in [
+            ("a.txt", 10),
+            ("b.jsonl", 20),
+            ("sub/c.html", 30),
+            ("sub/.hidden.txt", 1000),
+            ("notes.md", 1000),
+            ("explicit.dat", 5),
+        ] {
+            std::fs::write(d.join(name), vec![b'x'; bytes]).expect("write");
+        }
+        let folder = d.display().to_string();
+        let explicit = d.join("explicit.dat").display().to_string();
+        // (inputs, expected total): folders as ingest walks them, files named explicitly
+        // whatever their extension, nothing known for stdin or URLs.
+        let cases: [(Vec<&str>, Option<u64>); 4] = [
+            (vec![folder.as_str()], Some(60)),
+            (vec![folder.as_str(), explicit.as_str()], Some(65)),
+            (vec![folder.as_str(), "-"], None),
+            (vec!["https://example.org/a"], None),
+        ];
+        for (inputs, total) in cases {
+            let sizes = input_sizes(&config(&inputs, true).ingest);
+            assert_eq!(sizes.map(|s| s.values().sum::<u64>()), total, "{inputs:?}");
+        }
+    }
+
+    #[test]
+    fn progress_counts_text_within_each_file_and_whole_files_once_done() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.txt"));
+        std::fs::write(&a, vec![b'x'; 100]).expect("write");
+        std::fs::write(&b, vec![b'x'; 50]).expect("write");
+        let (a, b) = (a.display().to_string(), b.display().to_string());
+        let mut p = Progress::new(&config(&[&a, &b], true));
+        assert_eq!(p.bar.length(), Some(150));
+        // (source, text bytes, expected position)
+        let steps = [
+            (format!("{a}:1"), 30, 30),
+            (format!("{a}:2"), 90, 100), // text never counts past its file
+            (b.clone(), 20, 120),        // a is done: all of its 100 bytes
+            ("elsewhere".to_string(), 5, 125),
+        ];
+        for (source, bytes, position) in steps {
+            p.article(&source, bytes);
+            assert_eq!(p.bar.position(), position, "{source}");
+        }
+        p.stage("writing layers");
+        assert_eq!(p.bar.position(), 150, "all read");
+        // Without a total, the text read.
+        let mut p = Progress::new(&config(&["-"], true));
+        p.article("<stdin>", 7);
+        p.article("<stdin>", 8);
+        assert_eq!((p.bar.length(), p.bar.position()), (None, 15));
+    }
 }

@@ -49,21 +49,220 @@ fn committed_output_is_what_the_readme_command_writes() {
     }
 }
 
+/// Every file, not only mentions.jsonl: the layers are written by one thread in input order,
+/// whatever the number of workers.
 #[test]
 fn same_input_same_bytes_whatever_the_thread_count() {
     let tmp = tempfile::tempdir().unwrap();
-    let run = |threads: &str, name: &str| {
+    let corpus = tmp.path().join("corpus.jsonl");
+    std::fs::write(&corpus, small_articles(600)).unwrap();
+    let run = |threads: &str, name: &str| -> PathBuf {
         let out = tmp.path().join(name);
         let ok = frontmap()
             .args(["map", "examples/", "--quiet", "--threads", threads, "--out"])
             .arg(&out)
+            .arg(&corpus)
             .status()
             .unwrap()
             .success();
         assert!(ok);
-        std::fs::read(out.join("mentions.jsonl")).unwrap()
+        out
     };
-    assert_eq!(run("1", "one"), run("2", "two"));
+    let (one, two) = (run("1", "one"), run("2", "two"));
+    let files = files_under(&one);
+    assert_eq!(files, files_under(&two));
+    assert!(files.len() > 600, "{} files", files.len());
+    for f in &files {
+        let (a, b) = (
+            std::fs::read(one.join(f)).unwrap(),
+            std::fs::read(two.join(f)).unwrap(),
+        );
+        assert!(a == b, "{} differs between --threads 1 and 2", f.display());
+    }
+}
+
+/// JSON Lines of `n` short articles (each naming two or three places, dated over 40 days),
+/// made up here: enough of them to exercise the streaming and the page's bound.
+fn small_articles(n: usize) -> String {
+    let sentences = [
+        "Shelling hit Kupiansk and Izium overnight.",
+        "Russian troops advanced near Pokrovsk and Myrnohrad, officials in Kyiv said.",
+        "Drones struck Kharkiv; air defence worked over Sumy.",
+        "Fighting continued around Chasiv Yar and Toretsk.",
+        "Ukrainian forces held positions near Robotyne in Zaporizhzhia Oblast.",
+    ];
+    let mut out = String::new();
+    for i in 0..n {
+        let text = format!(
+            "{} {}",
+            sentences[i % sentences.len()],
+            sentences[(i / 5 + 2) % sentences.len()]
+        );
+        let line = serde_json::json!({
+            "id": format!("s{i}"),
+            "title": format!("Report {i}"),
+            "date": format!("2024-09-{:02}", 1 + i % 30),
+            "text": text,
+        });
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// A rerun into the same folder replaces its files whole, removes the previous run's files it
+/// did not write again, and leaves the user's files and no temporary file.
+#[test]
+fn rerun_replaces_files_and_removes_only_its_stale_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let corpus = tmp.path().join("corpus.jsonl");
+    std::fs::write(&corpus, small_articles(40)).unwrap();
+    let map = |inputs: &[&Path]| {
+        let ok = frontmap()
+            .args(["map", "--quiet", "--out"])
+            .arg(&out)
+            .args(inputs)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+    };
+    map(&[&corpus]);
+    assert!(out.join("articles/s39.geojson").exists());
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    std::fs::write(out.join("articles/mine.geojson"), "mine").unwrap();
+    let before = std::fs::read(out.join("events.geojson")).unwrap();
+
+    std::fs::write(&corpus, small_articles(10)).unwrap();
+    map(&[&corpus]);
+    let files = files_under(&out);
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    assert!(
+        !names.iter().any(|n| n == "articles/s39.geojson"),
+        "stale file kept"
+    );
+    assert!(names.iter().any(|n| n == "articles/s9.geojson"));
+    assert!(
+        names.iter().any(|n| n == "notes.txt")
+            && names.iter().any(|n| n == "articles/mine.geojson")
+    );
+    assert!(
+        !names.iter().any(|n| n.contains(".frontmap-")),
+        "temporary files left: {names:?}"
+    );
+    assert!(!out.join(".frontmap-staging").exists());
+    let after = std::fs::read(out.join("events.geojson")).unwrap();
+    assert!(after.len() < before.len() && after.ends_with(b"\n]}\n"));
+    // The manifest lists exactly what this run wrote.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let listed: Vec<&str> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    let mut ours: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|n| !["notes.txt", "articles/mine.geojson", "index.html"].contains(n))
+        .collect();
+    ours.sort();
+    assert_eq!(listed, ours);
+}
+
+/// 12,000 articles: every layer is valid GeoJSON with the manifest's counts, and the page stays
+/// small (it shows the most recent articles and says so).
+#[test]
+fn a_big_run_gives_valid_layers_and_a_bounded_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus.jsonl");
+    std::fs::write(&corpus, small_articles(12_000)).unwrap();
+    let out = tmp.path().join("out");
+    let res = frontmap()
+        .args(["map", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let features = manifest["counts"]["features"].as_u64().unwrap();
+    assert_eq!(manifest["counts"]["articles"], 12_000);
+    assert!(features > 30_000, "{features} features");
+
+    let collection = |path: &Path| -> Vec<serde_json::Value> {
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(v["type"], "FeatureCollection", "{}", path.display());
+        v["features"].as_array().unwrap().clone()
+    };
+    let events = collection(&out.join("events.geojson"));
+    assert_eq!(events.len() as u64, features);
+    for f in &events {
+        let p = &f["properties"];
+        assert_eq!(f["geometry"]["type"], "Point");
+        // Settlements are clustered; oblasts and countries are not.
+        let clustered = p["cluster"].as_str().unwrap().starts_with("c:");
+        assert_eq!(clustered, p["kind"] == "populated_place", "{p}");
+    }
+    let in_dates: usize = std::fs::read_dir(out.join("dates"))
+        .unwrap()
+        .map(|e| collection(&e.unwrap().path()).len())
+        .sum();
+    assert_eq!(in_dates as u64, features, "dates/ holds every feature once");
+    let last = events
+        .iter()
+        .filter(|f| f["properties"]["article"] == "s11999")
+        .count();
+    assert!(last > 0);
+    assert_eq!(collection(&out.join("articles/s11999.geojson")).len(), last);
+    let mentions = std::fs::read_to_string(out.join("mentions.jsonl")).unwrap();
+    assert_eq!(
+        mentions.lines().count() as u64,
+        manifest["counts"]["events"].as_u64().unwrap()
+    );
+
+    let page = std::fs::metadata(out.join("index.html")).unwrap().len();
+    assert!(page < 25_000_000, "index.html is {page} bytes");
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        html.contains("most recent of 12,000 articles"),
+        "no note on the page"
+    );
+
+    let ogrinfo = Command::new("ogrinfo").arg("--version").output();
+    if ogrinfo.as_ref().is_ok_and(|o| o.status.success()) {
+        for layer in [
+            "events.geojson",
+            "dates/2024-09-30.geojson",
+            "articles/s0.geojson",
+        ] {
+            let res = Command::new("ogrinfo")
+                .args(["-al", "-so"])
+                .arg(out.join(layer))
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&res.stdout).to_string()
+                + &String::from_utf8_lossy(&res.stderr);
+            assert!(
+                res.status.success() && !text.contains("Warning") && !text.contains("ERROR"),
+                "{layer}: {text}"
+            );
+        }
+    } else if std::env::var_os("CI").is_some() {
+        panic!("ogrinfo (GDAL) is required when CI is set: apt-get install gdal-bin");
+    } else {
+        eprintln!(
+            "\n*** SKIPPED ogrinfo on the big run: ogrinfo not found (install gdal-bin) ***\n"
+        );
+    }
 }
 
 #[test]
