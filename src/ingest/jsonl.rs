@@ -11,7 +11,10 @@
 //! | lang      | `lang`, `language`                                                                  |
 //! | id        | `id` (string or number); else from `url`; else `<file stem>-<line>`                  |
 //!
-//! A date string that does not parse is ignored (the date then comes from the text).
+//! A date string that does not parse is ignored (the date then comes from the text). A lone
+//! surrogate escape (`\ud800` not followed by a low surrogate: text that a scraper cut in the
+//! middle of an emoji, as Python's `json.dumps` writes it) becomes U+FFFD rather than costing
+//! the whole record.
 
 use std::path::Path;
 
@@ -44,8 +47,14 @@ pub fn article_from_json_line(
 ) -> Result<Article, Failure> {
     let fail = |message: String| Failure::error(source, Some(line_no), message);
     let line = line.trim_start_matches('\u{feff}').trim();
-    let value: Value =
-        serde_json::from_str(line).map_err(|e| fail(format!("malformed JSON: {e}")))?;
+    let value: Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => match replace_lone_surrogates(line) {
+            Some(fixed) => serde_json::from_str(&fixed),
+            None => Err(e),
+        }
+        .map_err(|e| fail(format!("malformed JSON: {e}")))?,
+    };
     let Value::Object(record) = value else {
         return Err(fail("expected a JSON object (one article per line)".into()));
     };
@@ -92,6 +101,47 @@ pub fn article_from_json_line(
         ..Default::default()
     };
     Ok(super::complete(meta, text))
+}
+
+/// `line` with every `\uXXXX` escape of a lone surrogate replaced by `\ufffd`, or None when
+/// there is none. Other escapes (`\\u` included) are copied as they are.
+fn replace_lone_surrogates(line: &str) -> Option<String> {
+    fn escape_at(b: &[u8], i: usize) -> Option<u32> {
+        if b.get(i) != Some(&b'\\') || b.get(i + 1) != Some(&b'u') {
+            return None;
+        }
+        let hex = std::str::from_utf8(b.get(i + 2..i + 6)?).ok()?;
+        u32::from_str_radix(hex, 16).ok()
+    }
+    let b = line.as_bytes();
+    let mut out = String::with_capacity(line.len());
+    let mut copied = 0;
+    let mut changed = false;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match escape_at(b, i) {
+            Some(0xD800..=0xDBFF)
+                if escape_at(b, i + 6).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low)) =>
+            {
+                i += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.push_str(&line[copied..i]);
+                out.push_str("\\ufffd");
+                i += 6;
+                copied = i;
+                changed = true;
+            }
+            // Any other escape: skip the backslash and the character it escapes.
+            _ => i += 2,
+        }
+    }
+    out.push_str(&line[copied.min(line.len())..]);
+    changed.then_some(out)
 }
 
 fn first_string(record: &Map<String, Value>, fields: &[&str]) -> Option<String> {
@@ -155,6 +205,38 @@ mod tests {
         assert_eq!(d.meta.id, "x");
         let e = article_from_json_line(r#"{"maintext":"Just text."}"#, "dir/c.jsonl", 6).unwrap();
         assert_eq!(e.meta.id, "c-6");
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        // (line, text of the article, or None when the line stays malformed)
+        let cases = [
+            (
+                r#"{"text":"Kharkiv \ud800 shelled"}"#,
+                Some("Kharkiv \u{fffd} shelled"),
+            ),
+            (
+                r#"{"text":"cut \udc00\ud800"}"#,
+                Some("cut \u{fffd}\u{fffd}"),
+            ),
+            (
+                r#"{"text":"flag \ud83c\uddfa\ud83c"}"#,
+                Some("flag \u{1f1fa}\u{fffd}"),
+            ),
+            (
+                r#"{"text":"not an escape \\ud800"}"#,
+                Some("not an escape \\ud800"),
+            ),
+            (r#"{"text":"end \ud800"#, None),
+            (r#"{"text":"short \ud8"}"#, None),
+        ];
+        for (line, want) in cases {
+            let got = article_from_json_line(line, "s.jsonl", 1);
+            match want {
+                Some(text) => assert_eq!(got.map(|a| a.text).as_deref(), Ok(text), "{line}"),
+                None => assert!(got.is_err(), "{line}"),
+            }
+        }
     }
 
     #[test]
