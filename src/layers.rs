@@ -24,9 +24,17 @@
 //! column text. Offsets (`first_offset`, `start`, `end`) count characters (Unicode scalar
 //! values) of the article text as ingested.
 //!
-//! Every file is written atomically (temporary file in the same folder, then rename). A rerun
-//! into the same `out` then deletes the files the previous `manifest.json` lists and this run did
-//! not write again, and nothing else.
+//! Streaming: `Formatter` turns one article into its share of every layer (on any thread),
+//! `LayerWriter` appends those shares in input order and keeps a few dozen bytes per article;
+//! `write` is the two over results held in memory. Features carry their cluster id, known only
+//! once every article is in, so they wait in a spool file (in `out`, removed at the end) until
+//! `LayerWriter::finish` writes `events.geojson`, `articles/` and `dates/` from it.
+//!
+//! Every file is written atomically: a temporary file in `out` (for `articles/` and `dates/`, in
+//! `out/.frontmap-staging/`, see `staging_dir`), then renamed into place, so that a reader or
+//! an interrupted run never sees half a file. The manifest goes last. A rerun into the same
+//! `out` then deletes the files the previous `manifest.json` lists and this run did not write
+//! again, and nothing else.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Write;
@@ -324,8 +332,9 @@ impl<'g> Formatter<'g> {
     }
 
     /// One feature per place of the article, ordered by first mention, appended to `spool` as
-    /// records that `Splice` completes with the cluster id: per feature, the text up to
-    /// `"cluster":` (length-prefixed, u32 LE), the place index (u32 LE), and the rest
+    /// a record that `Splice` completes with the place's text and cluster id: the text all the
+    /// article's features start with (length-prefixed, u32 LE), then per feature the place
+    /// index (u32 LE) and the text of its own properties from `"mentions"` to `"areas"`
     /// (length-prefixed). Returns the number of features.
     fn features(
         &self,
@@ -367,6 +376,8 @@ impl<'g> Formatter<'g> {
         head.extend_from_slice(b",\"lang\":");
         json_str(&mut head, meta.lang.as_deref().unwrap_or(""));
         head.push(b',');
+        spool.extend_from_slice(&(head.len() as u32).to_le_bytes());
+        spool.extend_from_slice(&head);
 
         let count = groups.len() as u32;
         for (place_index, events) in groups {
@@ -390,10 +401,9 @@ impl<'g> Formatter<'g> {
                 .and_then(|a| self.area_ids.get(a))
                 .map_or("", String::as_str);
 
+            spool.extend_from_slice(&place_index.to_le_bytes());
             let at = spool.len();
             spool.extend_from_slice(&[0; 4]);
-            spool.extend_from_slice(&head);
-            spool.extend_from_slice(place.names.as_bytes());
             spool.extend_from_slice(b",\"mentions\":");
             json_u64(spool, events.len() as u64);
             spool.extend_from_slice(b",\"surfaces\":");
@@ -424,16 +434,8 @@ impl<'g> Formatter<'g> {
             json_str(spool, front);
             spool.extend_from_slice(b",\"areas\":");
             json_str(spool, &in_areas.join("|"));
-            spool.extend_from_slice(b",\"cluster\":");
             let n = (spool.len() - at - 4) as u32;
             spool[at..at + 4].copy_from_slice(&n.to_le_bytes());
-
-            spool.extend_from_slice(&place_index.to_le_bytes());
-            let tail = place.point.len() + "},\"geometry\":}".len();
-            spool.extend_from_slice(&(tail as u32).to_le_bytes());
-            spool.extend_from_slice(b"},\"geometry\":");
-            spool.extend_from_slice(place.point.as_bytes());
-            spool.push(b'}');
         }
         Ok(count)
     }
@@ -698,7 +700,17 @@ impl<'g> LayerWriter<'g> {
                 }
             }
         }
+        let places = (0..self.gaz.places.len())
+            .map(|i| {
+                let named = self
+                    .places
+                    .get(i / 64)
+                    .is_some_and(|w| w & (1 << (i % 64)) != 0);
+                named.then(|| PlaceText::new(self.gaz, &self.gaz.places[i]))
+            })
+            .collect();
         let splice = Splice {
+            places,
             cluster_of,
             cluster_json,
         };
@@ -717,7 +729,7 @@ impl<'g> LayerWriter<'g> {
         let staging = staging_dir(&out)?;
         let (articles, spool_ref, splice_ref, out_ref, staging_ref) =
             (&self.articles, &spool, &splice, &out, &staging);
-        std::thread::scope(|scope| -> Result<()> {
+        let written = std::thread::scope(|scope| -> Result<()> {
             let files = scope.spawn(|| -> Result<()> {
                 let mut record = Vec::new();
                 let mut text = Vec::new();
@@ -782,10 +794,11 @@ impl<'g> LayerWriter<'g> {
                 Err(Error::Invalid("bug: the articles/ writer panicked".into()))
             });
             here.and(files)
-        })?;
-        drop(spool);
+        });
         // Empty unless something else put files there.
         let _ = std::fs::remove_dir(&staging);
+        written?;
+        drop(spool);
         self.mentions.persist(&out.join("mentions.jsonl"))?;
         self.csv.persist(&out.join("coverage.csv"))?;
         let areas_json = indent(&to_json_pretty_bare(&area_docs(coverage))?, "  ");
@@ -933,8 +946,10 @@ fn write_collection(staging: &Path, path: &Path, features: &[u8]) -> Result<()> 
     file.persist(path)
 }
 
-/// Puts the cluster ids into spooled features.
+/// Makes whole features of spooled ones: puts in the places' text and the cluster ids.
 struct Splice {
+    /// Per gazetteer place named by some event: its text.
+    places: Vec<Option<PlaceText>>,
     /// Per gazetteer place: index into `cluster_json`, `u32::MAX` for none.
     cluster_of: Vec<u32>,
     /// `""` first, then the JSON text of every cluster's id.
@@ -962,23 +977,33 @@ impl Splice {
             let b = take(4, record)?;
             Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         }
+        let n = number(&mut record)? as usize;
+        let head = take(n, &mut record)?;
         while !record.is_empty() {
             if !text.is_empty() {
                 text.extend_from_slice(b",\n");
             }
             let from = text.len();
-            let n = number(&mut record)? as usize;
-            let head = take(n, &mut record)?;
             let place = number(&mut record)?;
             let n = number(&mut record)? as usize;
-            let tail = take(n, &mut record)?;
+            let own = take(n, &mut record)?;
+            let Some(Some(place_text)) = self.places.get(place as usize) else {
+                return Err(Error::Invalid(format!(
+                    "bug: place {place} of a spooled feature has no text"
+                )));
+            };
             let cluster = match self.cluster_of.get(place as usize) {
                 Some(&k) if k != u32::MAX => &self.cluster_json[k as usize],
                 _ => &self.cluster_json[0],
             };
             text.extend_from_slice(head);
+            text.extend_from_slice(place_text.names.as_bytes());
+            text.extend_from_slice(own);
+            text.extend_from_slice(b",\"cluster\":");
             text.extend_from_slice(cluster.as_bytes());
-            text.extend_from_slice(tail);
+            text.extend_from_slice(b"},\"geometry\":");
+            text.extend_from_slice(place_text.point.as_bytes());
+            text.push(b'}');
             each(&text[from..]);
         }
         Ok(())

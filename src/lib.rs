@@ -250,6 +250,7 @@ pub fn run_map(config: &MapConfig) -> Result<MapSummary> {
     let events_total = writer.events();
     progress.stage("writing layers");
     let finished = writer.finish(&clusters, &coverage, &run, &shown)?;
+    drop((clusters, coverage));
     progress.stage("writing index.html");
     web::write_index_for_run(
         &config.out,

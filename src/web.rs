@@ -7,6 +7,11 @@
 //! Content-Security-Policy (`default-src 'none'`, scripts allowed by hash only) makes sure of it — and stops an inline
 //! event handler smuggled in through an article string from running, should escaping ever fail.
 //!
+//! Big runs: the page embeds at most `MAX_PAGE_EVENTS` events, those of the most recent articles, and its title and a
+//! `note` in the page data say so (the layers beside it hold every event); `map` hands the page its events directly
+//! (`write_index_for_run`), and `write_index` reads big layer files a line at a time, so that neither holds a whole
+//! run in memory.
+//!
 //! The layers are read defensively: a missing file is an empty layer, a missing or odd property a default, a feature
 //! without a usable geometry is skipped. Only a file that is not JSON at all is an error (it names the file and line):
 //! that is a bug upstream, not a page to draw.
@@ -59,7 +64,9 @@ const MAX_PAGE_CLUSTERS: usize = 2_000;
 const MAX_CLUSTER_LIST: usize = 50;
 /// Layer files up to this size are read whole; bigger ones (frontmap writes one feature per
 /// line) are read a line at a time, so that memory stays bounded on big runs.
-const READ_WHOLE_BYTES: u64 = 64 << 20;
+const READ_WHOLE_BYTES: u64 = 4 << 20;
+/// A bigger `coverage.json` is read as a stream in the shape `layers` writes.
+const READ_WHOLE_COVERAGE_BYTES: u64 = 64 << 20;
 
 /// How much of a run the page shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -1002,7 +1009,7 @@ fn load_coverage(path: &Path) -> Result<Option<BTreeMap<String, BTreeSet<String>
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(path, e)),
     };
-    if size > READ_WHOLE_BYTES {
+    if size > READ_WHOLE_COVERAGE_BYTES {
         return load_big_coverage(path).map(Some);
     }
     let Some(value) = read_json(path)? else {
