@@ -365,12 +365,9 @@ proptest! {
     }
 }
 
-/// Found by the property tests: a combining mark between two white-space runs leaves two
-/// spaces in the normal form ("every run of white space folded to one space" does not hold).
-/// Harmless for matching today (names never hold such runs); reported to the lead, who owns
-/// the normaliser (issue #7).
+/// Found by the property tests: a combining mark between two white-space runs left two
+/// spaces in the normal form ("every run of white space folded to one space" did not hold).
 #[test]
-#[ignore = "normaliser: a combining mark between spaces leaves a double space (issue #7, lead)"]
 fn combining_mark_between_spaces_leaves_no_double_space() {
     for text in ["Харкові \u{301}\nХаркові", "a \u{308} b", "a -\u{301}- b"] {
         let n = normalise_name(text);
@@ -1114,13 +1111,10 @@ fn damaged_compiled_places_are_an_error_or_ignored() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// The same for the name automaton and its postings. Fails today: a truncated `names.fst`
-/// loads and the first lookup panics inside fst (index out of bounds in fst's node.rs), and an
-/// empty `names.postings` loads and finds nothing. Reported to the lead (issue #7): the
-/// loader should verify the automaton's checksum (`fst::raw::Fst::verify`) or keep a hash of
-/// every compiled file in `names.stamp`.
+/// The same for the name automaton and its postings: the stamp holds a hash of every compiled
+/// file, and the automaton's checksum is verified at load, so damage means the TSV files are
+/// used instead, never a panic or wrong look-ups.
 #[test]
-#[ignore = "gazetteer loader does not check names.fst / names.postings (issue #7, lead)"]
 fn damaged_compiled_name_index_is_an_error_or_ignored() {
     let problems = damage_compiled(&["names.fst".to_string(), "names.postings".to_string()]);
     assert!(problems.is_empty(), "{}", problems.join("\n"));

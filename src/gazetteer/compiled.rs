@@ -7,7 +7,7 @@
 //! | `names.fst` | the name automaton (`fst::Map`: normal-form key → postings range) |
 //! | `names.postings` | the postings, 8 bytes each (see `index`) |
 //! | `names.origins` | the origin table, one per line |
-//! | `names.stamp` | size and xxh3 hash of both TSV files, and a fingerprint of the rules |
+//! | `names.stamp` | size and xxh3 hash of both TSV files and of the files above, and a fingerprint of the rules |
 //!
 //! The TSV files stay the reviewable truth: when the stamp does not match them (a hand edit,
 //! a new build) or the rules that made the keys changed, `load` ignores these files.
@@ -46,20 +46,30 @@ pub fn rules_fingerprint() -> u64 {
     h
 }
 
-/// The stamp for TSV texts of these bytes: sizes and content hashes, and the rules.
-pub fn stamp(places_tsv: &[u8], names_tsv: &[u8]) -> String {
-    format!(
-        "places.tsv {} {:016x}\nnames.tsv {} {:016x}\nrules {:016x}\n",
-        places_tsv.len(),
-        xxhash_rust::xxh3::xxh3_64(places_tsv),
-        names_tsv.len(),
-        xxhash_rust::xxh3::xxh3_64(names_tsv),
-        rules_fingerprint()
-    )
+/// The stamp for TSV texts of these bytes: sizes and content hashes, the rules, and the size
+/// and hash of each compiled file in `dir` (a damaged compiled file is then stale, never
+/// trusted).
+pub fn stamp(places_tsv: &[u8], names_tsv: &[u8], dir: &Path) -> Result<String> {
+    let line = |name: &str, bytes: &[u8]| {
+        format!(
+            "{name} {} {:016x}\n",
+            bytes.len(),
+            xxhash_rust::xxh3::xxh3_64(bytes)
+        )
+    };
+    let mut out = line("places.tsv", places_tsv) + &line("names.tsv", names_tsv);
+    out.push_str(&format!("rules {:016x}\n", rules_fingerprint()));
+    for name in [PLACES_BIN, FST, POSTINGS, ORIGINS] {
+        match map(&dir.join(name))? {
+            Some(bytes) => out.push_str(&line(name, bytes.as_ref())),
+            None => out.push_str(&format!("{name} missing\n")),
+        }
+    }
+    Ok(out)
 }
 
-/// True when the stamp in `dir` matches its TSV files: hashes both (about 28 MB, a few
-/// milliseconds), so that an edit of the same size is still seen.
+/// True when the stamp in `dir` matches its TSV and compiled files: hashes them all (about
+/// 53 MB, a few milliseconds with xxh3), so that an edit or damage of the same size is seen.
 pub fn is_current(dir: &Path) -> Result<bool> {
     let Ok(stored) = std::fs::read_to_string(dir.join(STAMP)) else {
         return Ok(false);
@@ -74,7 +84,7 @@ pub fn is_current(dir: &Path) -> Result<bool> {
     let Some(names) = map(&dir.join("names.tsv"))? else {
         return Ok(false);
     };
-    Ok(stored == stamp(places.as_ref(), names.as_ref()))
+    Ok(stored == stamp(places.as_ref(), names.as_ref(), dir)?)
 }
 
 /// The file at `path` mapped read-only, or None when it does not exist.
@@ -153,7 +163,6 @@ pub fn write(
         let path = dir.join(name);
         std::fs::read(&path).map_err(|e| Error::io(&path, e))
     };
-    let stamp = stamp(&read("places.tsv")?, &read("names.tsv")?);
     let mut origins = origins.join("\n");
     origins.push('\n');
     // The stamp of a previous build must not vouch for the files while they are replaced.
@@ -162,6 +171,7 @@ pub fn write(
     write_atomic(&dir.join(FST), fst)?;
     write_atomic(&dir.join(POSTINGS), postings)?;
     write_atomic(&dir.join(ORIGINS), origins.as_bytes())?;
+    let stamp = stamp(&read("places.tsv")?, &read("names.tsv")?, dir)?;
     write_atomic(&dir.join(STAMP), stamp.as_bytes())
 }
 
@@ -350,6 +360,10 @@ mod tests {
 
     #[test]
     fn stamp_sees_an_edit_of_the_same_size() {
-        assert_ne!(stamp(b"a\t1\n", b"x"), stamp(b"a\t2\n", b"x"));
+        let dir = Path::new("no such folder");
+        assert_ne!(
+            stamp(b"a\t1\n", b"x", dir).unwrap(),
+            stamp(b"a\t2\n", b"x", dir).unwrap()
+        );
     }
 }

@@ -205,6 +205,11 @@ impl NameIndex {
         origins: usize,
     ) -> Result<NameIndex, String> {
         let map = fst::Map::new(fst_bytes).map_err(|e| format!("corrupt name automaton: {e}"))?;
+        // The checksum over the whole automaton (about a millisecond): a damaged file must be
+        // an error here, not a panic at the first look-up.
+        map.as_fst()
+            .verify()
+            .map_err(|e| format!("corrupt name automaton: {e}"))?;
         check_postings(postings.as_ref(), places, origins)?;
         // A value pointing outside the postings reads as no postings (`postings`): checking
         // a million values here would cost more than the rest of start-up.

@@ -161,6 +161,9 @@ pub fn normalise_text(text: &str) -> NormalisedText {
                     last_was_space = true;
                 }
             }
+            // A character that folds to nothing (a lone combining mark) leaves the space
+            // state as it was: "a \u{301} b" is "a b", one space.
+            Fold::Bytes { len: 0, .. } => {}
             Fold::Bytes { len, bytes } => {
                 last_was_space = false;
                 // Byte pushes: a copy call per character would cost more than the fold.
@@ -170,8 +173,8 @@ pub fn normalise_text(text: &str) -> NormalisedText {
                 }
             }
             Fold::Slow => {
-                last_was_space = false;
                 fold_char(c, |f| {
+                    last_was_space = false;
                     let mut buf = [0u8; 4];
                     let bytes = f.encode_utf8(&mut buf).as_bytes();
                     out.extend_from_slice(bytes);
@@ -237,6 +240,7 @@ mod tests {
             ("Dnipropetrovs'k", "dnipropetrovsk"),
             ("  Izium ", "izium"),
             ("Ізюм", "ізюм"),
+            ("Харкові \u{301}\nХаркові", "харкові харкові"),
         ];
         for (input, want) in cases {
             assert_eq!(normalise_name(input), want, "input {input:?}");
