@@ -270,10 +270,10 @@ impl<'g> Formatter<'g> {
         self.mentions(&mut mentions, r, date.as_deref())?;
         let mut features = Vec::new();
         let feature_count = self.features(r, cov, date.as_deref(), &mut features)?;
-        let (csv, json) = match cov {
-            Some(a) => (coverage_rows(r, a), coverage_article_json(r, Some(a))?),
-            None => (String::new(), coverage_article_json(r, None)?),
-        };
+        let csv = cov
+            .map(|a| coverage_rows(r, a, date.as_deref()))
+            .unwrap_or_default();
+        let json = coverage_article_json(r, cov);
         Ok(ArticleLayers {
             id: r.meta.id.clone(),
             source: r.meta.source.clone(),
@@ -1204,43 +1204,63 @@ const CSV_HEADER: &str =
 
 /// The `coverage.csv` rows of one article: one per area it covers (articles that cover no
 /// area have no row; see `coverage.json` for every article).
-fn coverage_rows(r: &ArticleResult, a: &ArticleCoverage) -> String {
+fn coverage_rows(r: &ArticleResult, a: &ArticleCoverage, date: Option<&str>) -> String {
     let mut out = String::new();
+    let mut joined = String::new();
     for h in &a.areas {
-        let names: Vec<&str> = h.places.iter().map(|p| p.name.as_str()).collect();
-        let ids: Vec<&str> = h.places.iter().map(|p| p.place_id.as_str()).collect();
-        let fields = [
-            r.meta.id.clone(),
-            r.meta.title.clone().unwrap_or_default(),
-            r.meta
-                .date
-                .map(|d| d.format("%Y-%m-%d").to_string())
-                .unwrap_or_default(),
-            h.id.clone(),
-            h.name.clone(),
-            h.kind.clone(),
-            h.mentions.to_string(),
-            h.places.len().to_string(),
-            names.join("|"),
-            ids.join("|"),
-            h.front.join("|"),
+        let head = [
+            r.meta.id.as_str(),
+            r.meta.title.as_deref().unwrap_or(""),
+            date.unwrap_or(""),
+            &h.id,
+            &h.name,
+            &h.kind,
         ];
-        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&row.join(","));
-        out.push('\n');
+        for field in head {
+            push_csv(&mut out, field);
+            out.push(',');
+        }
+        out.push_str(&h.mentions.to_string());
+        out.push(',');
+        out.push_str(&h.places.len().to_string());
+        out.push(',');
+        let lists: [&dyn Fn(&mut String); 3] = [
+            &|s| join_into(s, h.places.iter().map(|p| p.name.as_str())),
+            &|s| join_into(s, h.places.iter().map(|p| p.place_id.as_str())),
+            &|s| join_into(s, h.front.iter().map(String::as_str)),
+        ];
+        for (k, list) in lists.iter().enumerate() {
+            joined.clear();
+            list(&mut joined);
+            push_csv(&mut out, &joined);
+            out.push(if k == 2 { '\n' } else { ',' });
+        }
     }
     out
 }
 
-/// RFC 4180 quoting, when needed.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// `items` joined by "|".
+fn join_into<'a>(out: &mut String, items: impl Iterator<Item = &'a str>) {
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push('|');
+        }
+        out.push_str(item);
     }
 }
 
+/// Appends one CSV field, quoted (RFC 4180) when needed.
+fn push_csv(out: &mut String, s: &str) {
+    if s.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&s.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(s);
+    }
+}
+
+#[cfg(test)]
 #[derive(Serialize)]
 struct ArticleDoc<'a> {
     article: &'a str,
@@ -1253,6 +1273,7 @@ struct ArticleDoc<'a> {
     front: Vec<FrontDoc<'a>>,
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct AreaHitDoc<'a> {
     id: &'a str,
@@ -1264,6 +1285,7 @@ struct AreaHitDoc<'a> {
     front: &'a [String],
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct PlaceDoc<'a> {
     place_id: &'a str,
@@ -1271,6 +1293,7 @@ struct PlaceDoc<'a> {
     mentions: usize,
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct FrontDoc<'a> {
     id: &'a str,
@@ -1291,54 +1314,139 @@ struct AreaDoc<'a> {
 }
 
 /// One article's entry of `coverage.json`'s `articles` list, pretty-printed at its depth there
-/// (serde_json's pretty printer, each line indented by the two levels above it).
-fn coverage_article_json(r: &ArticleResult, a: Option<&ArticleCoverage>) -> Result<String> {
+/// exactly as serde_json's pretty printer prints `ArticleDoc` (a test compares the two).
+fn coverage_article_json(r: &ArticleResult, a: Option<&ArticleCoverage>) -> String {
     let empty = ArticleCoverage {
         article: r.meta.id.clone(),
         mentions: r.events.len(),
         ..Default::default()
     };
-    let doc = ArticleDoc {
-        article: &r.meta.id,
-        title: r.meta.title.as_deref().unwrap_or(""),
-        date: r.meta.date.map(|d| d.format("%Y-%m-%d").to_string()),
-        mentions: r.events.len(),
-        places: a.map_or(0, |a| a.places),
-        summary: coverage_line(a.unwrap_or(&empty)),
-        areas: a
-            .into_iter()
-            .flat_map(|a| &a.areas)
-            .map(|h| AreaHitDoc {
-                id: &h.id,
-                name: &h.name,
-                kind: &h.kind,
-                mentions: h.mentions,
-                places: h
-                    .places
-                    .iter()
-                    .map(|p| PlaceDoc {
-                        place_id: &p.place_id,
-                        name: &p.name,
-                        mentions: p.mentions,
-                    })
-                    .collect(),
-                front: &h.front,
-            })
-            .collect(),
-        front: a
-            .into_iter()
-            .flat_map(|a| &a.front)
-            .map(|f| FrontDoc {
-                id: &f.id,
-                name: &f.name,
-                mentions: f.mentions,
-                nearest_km: round_to(f.nearest_km, 2),
-            })
-            .collect(),
-    };
-    let mut text = String::from("    ");
-    text.push_str(&indent(&to_json_pretty_bare(&doc)?, "    "));
-    Ok(text)
+    let date = r.meta.date.map(|d| d.format("%Y-%m-%d").to_string());
+    let mut p = Pretty::new(2);
+    p.open(b'{');
+    p.key("article");
+    json_str(&mut p.out, &r.meta.id);
+    p.key("title");
+    json_str(&mut p.out, r.meta.title.as_deref().unwrap_or(""));
+    p.key("date");
+    json_opt_str(&mut p.out, date.as_deref());
+    p.key("mentions");
+    json_u64(&mut p.out, r.events.len() as u64);
+    p.key("places");
+    json_u64(&mut p.out, a.map_or(0, |a| a.places) as u64);
+    p.key("summary");
+    json_str(&mut p.out, &coverage_line(a.unwrap_or(&empty)));
+    p.key("areas");
+    p.open(b'[');
+    for h in a.into_iter().flat_map(|a| &a.areas) {
+        p.item();
+        p.open(b'{');
+        p.key("id");
+        json_str(&mut p.out, &h.id);
+        p.key("name");
+        json_str(&mut p.out, &h.name);
+        p.key("type");
+        json_str(&mut p.out, &h.kind);
+        p.key("mentions");
+        json_u64(&mut p.out, h.mentions as u64);
+        p.key("places");
+        p.open(b'[');
+        for place in &h.places {
+            p.item();
+            p.open(b'{');
+            p.key("place_id");
+            json_str(&mut p.out, &place.place_id);
+            p.key("name");
+            json_str(&mut p.out, &place.name);
+            p.key("mentions");
+            json_u64(&mut p.out, place.mentions as u64);
+            p.close(b'}');
+        }
+        p.close(b']');
+        p.key("front");
+        p.open(b'[');
+        for f in &h.front {
+            p.item();
+            json_str(&mut p.out, f);
+        }
+        p.close(b']');
+        p.close(b'}');
+    }
+    p.close(b']');
+    p.key("front");
+    p.open(b'[');
+    for f in a.into_iter().flat_map(|a| &a.front) {
+        p.item();
+        p.open(b'{');
+        p.key("id");
+        json_str(&mut p.out, &f.id);
+        p.key("name");
+        json_str(&mut p.out, &f.name);
+        p.key("mentions");
+        json_u64(&mut p.out, f.mentions as u64);
+        p.key("nearest_km");
+        json_f64(&mut p.out, round_to(f.nearest_km, 2));
+        p.close(b'}');
+    }
+    p.close(b']');
+    p.close(b'}');
+    utf8(p.out)
+}
+
+/// serde_json's pretty layout (two spaces a level, `"key": value`, empty containers as `[]`),
+/// written by hand from a given depth.
+struct Pretty {
+    out: Vec<u8>,
+    depth: usize,
+    /// Per open container: whether it has a member yet.
+    filled: Vec<bool>,
+}
+
+impl Pretty {
+    fn new(depth: usize) -> Pretty {
+        let mut out = Vec::new();
+        out.resize(2 * depth, b' ');
+        Pretty {
+            out,
+            depth,
+            filled: Vec::new(),
+        }
+    }
+
+    fn newline(&mut self) {
+        self.out.push(b'\n');
+        let n = 2 * (self.depth + self.filled.len());
+        self.out.resize(self.out.len() + n, b' ');
+    }
+
+    fn open(&mut self, bracket: u8) {
+        self.out.push(bracket);
+        self.filled.push(false);
+    }
+
+    /// Before a member: the separator and the line break.
+    fn item(&mut self) {
+        if let Some(filled) = self.filled.last_mut() {
+            if *filled {
+                self.out.push(b',');
+            }
+            *filled = true;
+        }
+        self.newline();
+    }
+
+    fn key(&mut self, key: &str) {
+        self.item();
+        json_str(&mut self.out, key);
+        self.out.extend_from_slice(b": ");
+    }
+
+    fn close(&mut self, bracket: u8) {
+        if self.filled.pop() == Some(true) {
+            self.newline();
+        }
+        self.out.push(bracket);
+    }
 }
 
 fn area_docs(coverage: &Coverage) -> Vec<AreaDoc<'_>> {
@@ -1531,6 +1639,122 @@ mod tests {
         }
     }
 
+    /// What `coverage_article_json` must print: serde_json's pretty printer on `ArticleDoc`,
+    /// indented to its depth in `coverage.json`.
+    fn serde_article_json(r: &ArticleResult, a: Option<&ArticleCoverage>) -> String {
+        let empty = ArticleCoverage {
+            article: r.meta.id.clone(),
+            mentions: r.events.len(),
+            ..Default::default()
+        };
+        let doc = ArticleDoc {
+            article: &r.meta.id,
+            title: r.meta.title.as_deref().unwrap_or(""),
+            date: r.meta.date.map(|d| d.format("%Y-%m-%d").to_string()),
+            mentions: r.events.len(),
+            places: a.map_or(0, |a| a.places),
+            summary: coverage_line(a.unwrap_or(&empty)),
+            areas: a
+                .into_iter()
+                .flat_map(|a| &a.areas)
+                .map(|h| AreaHitDoc {
+                    id: &h.id,
+                    name: &h.name,
+                    kind: &h.kind,
+                    mentions: h.mentions,
+                    places: h
+                        .places
+                        .iter()
+                        .map(|p| PlaceDoc {
+                            place_id: &p.place_id,
+                            name: &p.name,
+                            mentions: p.mentions,
+                        })
+                        .collect(),
+                    front: &h.front,
+                })
+                .collect(),
+            front: a
+                .into_iter()
+                .flat_map(|a| &a.front)
+                .map(|f| FrontDoc {
+                    id: &f.id,
+                    name: &f.name,
+                    mentions: f.mentions,
+                    nearest_km: round_to(f.nearest_km, 2),
+                })
+                .collect(),
+        };
+        format!(
+            "    {}",
+            indent(&serde_json::to_string_pretty(&doc).unwrap(), "    ")
+        )
+    }
+
+    #[test]
+    fn coverage_entries_are_serde_json_pretty_text() {
+        use crate::areas::{AreaHit, FrontHit, PlaceHit};
+        let place = |id: &str, n| PlaceHit {
+            place_id: id.into(),
+            name: format!("Name \"{id}\""),
+            mentions: n,
+        };
+        let hit = |id: &str, places: Vec<PlaceHit>, front: Vec<&str>| AreaHit {
+            area: 0,
+            id: id.into(),
+            name: format!("{id} area"),
+            kind: "oblast".into(),
+            mentions: places.iter().map(|p| p.mentions).sum(),
+            places,
+            front: front.into_iter().map(String::from).collect(),
+        };
+        let full = ArticleCoverage {
+            article: "a1".into(),
+            mentions: 5,
+            places: 3,
+            events: Vec::new(),
+            areas: vec![
+                hit(
+                    "UA-14",
+                    vec![place("gn:1", 2), place("gn:2", 1)],
+                    vec!["dir:a", "dir:b"],
+                ),
+                hit("UA-63", vec![], vec![]),
+            ],
+            front: vec![FrontHit {
+                area: 1,
+                id: "dir:a".into(),
+                name: "A direction".into(),
+                mentions: 2,
+                nearest_km: 12.3456,
+            }],
+        };
+        let result = |title: Option<&str>, date: Option<&str>| ArticleResult {
+            meta: crate::ingest::ArticleMeta {
+                id: "a1".into(),
+                title: title.map(String::from),
+                date: date.map(|d| d.parse().unwrap()),
+                ..Default::default()
+            },
+            events: Vec::new(),
+        };
+        let cases = [
+            (
+                result(Some("T, \"q\"\n"), Some("2024-08-10")),
+                Some(full.clone()),
+            ),
+            (result(None, None), Some(ArticleCoverage::default())),
+            (result(Some("x"), None), None),
+        ];
+        for (r, a) in cases {
+            assert_eq!(
+                coverage_article_json(&r, a.as_ref()),
+                serde_article_json(&r, a.as_ref()),
+                "{a:?}"
+            );
+        }
+    }
+
     #[test]
     fn csv_quoting() {
         let cases = [
@@ -1540,7 +1764,9 @@ mod tests {
             ("l1\nl2", "\"l1\nl2\""),
         ];
         for (input, expected) in cases {
-            assert_eq!(csv_field(input), expected);
+            let mut out = String::new();
+            push_csv(&mut out, input);
+            assert_eq!(out, expected);
         }
     }
 }
