@@ -480,17 +480,32 @@ fn is_article_file(path: &std::path::Path) -> bool {
 /// A bad line is reported on stderr with its number and skipped; returns how many failed.
 pub fn tag_stream(
     gaz: &Gazetteer,
-    input: impl std::io::BufRead,
+    mut input: impl std::io::BufRead,
     mut output: impl std::io::Write,
 ) -> std::io::Result<usize> {
+    // A line is never held whole past the per-input size limit: a 1 GB line is skipped, with
+    // its number, not read into memory.
+    let limit = ingest::IngestOptions::default().max_file_bytes;
     let mut failed = 0;
-    for (i, line) in input.split(b'\n').enumerate() {
-        let line = line?;
+    let mut line = Vec::new();
+    for line_no in 1usize.. {
+        match ingest::read_line_capped(&mut input, &mut line, limit)? {
+            ingest::CappedLine::End => break,
+            ingest::CappedLine::TooLong => {
+                eprintln!(
+                    "frontmap: <stdin>: line {line_no}: {}",
+                    ingest::line_too_long(limit)
+                );
+                failed += 1;
+                continue;
+            }
+            ingest::CappedLine::Line => {}
+        }
         let text = String::from_utf8_lossy(&line);
         if text.trim().is_empty() {
             continue;
         }
-        let article = match ingest::article_from_json_line(&text, "<stdin>", i + 1) {
+        let article = match ingest::article_from_json_line(&text, "<stdin>", line_no) {
             Ok(a) => a,
             Err(f) => {
                 eprintln!("frontmap: {f}");
@@ -501,7 +516,7 @@ pub fn tag_stream(
         let result = process_article(gaz, &article);
         let mut mentions = String::new();
         if let Err(e) = layers::write_mentions(&mut mentions, gaz, &result) {
-            eprintln!("frontmap: <stdin>: line {}: {e}", i + 1);
+            eprintln!("frontmap: <stdin>: line {line_no}: {e}");
             failed += 1;
             continue;
         }
