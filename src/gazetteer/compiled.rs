@@ -188,10 +188,13 @@ fn precision_code(p: Precision) -> u8 {
 }
 
 /// `places.bin`: magic, count (u32), then per place kind (u8), precision (u8), lat, lon (f64),
-/// population (u64) and seven strings (u32 length + UTF-8): id, name, country, admin1, admin2,
-/// code, source; then the id-sorted permutation (u32 each). Little-endian throughout.
+/// population (u64) and seven strings as (offset, length) pairs of u32 into the text block:
+/// id, name, country, admin1, admin2, code, source; then the id-sorted permutation (u32
+/// each); then the text block's length (u32) and the block, UTF-8, checked once at load.
+/// Little-endian throughout.
 pub fn encode_places(places: &[Place], ids_sorted: &[u32]) -> Vec<u8> {
     let mut out = Vec::with_capacity(places.len() * 96);
+    let mut text = String::new();
     out.extend_from_slice(PLACES_MAGIC);
     out.extend_from_slice(&(places.len() as u32).to_le_bytes());
     for p in places {
@@ -203,13 +206,16 @@ pub fn encode_places(places: &[Place], ids_sorted: &[u32]) -> Vec<u8> {
         for s in [
             &p.id, &p.name, &p.country, &p.admin1, &p.admin2, &p.code, &p.source,
         ] {
+            out.extend_from_slice(&(text.len() as u32).to_le_bytes());
             out.extend_from_slice(&(s.len() as u32).to_le_bytes());
-            out.extend_from_slice(s.as_bytes());
+            text.push_str(s);
         }
     }
     for &i in ids_sorted {
         out.extend_from_slice(&i.to_le_bytes());
     }
+    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    out.extend_from_slice(text.as_bytes());
     out
 }
 
@@ -244,16 +250,10 @@ impl<'b> Reader<'b> {
     fn u32(&mut self) -> std::result::Result<u32, String> {
         Ok(u32::from_le_bytes(self.array()?))
     }
-
-    fn string(&mut self) -> std::result::Result<String, String> {
-        let len = self.u32()? as usize;
-        let at = self.at;
-        let bytes = self.take(len)?;
-        std::str::from_utf8(bytes)
-            .map(str::to_string)
-            .map_err(|_| format!("text at byte {at} is not UTF-8"))
-    }
 }
+
+/// Bytes per place record: kind, precision, lat, lon, population, seven (offset, length).
+const RECORD_BYTES: usize = 1 + 1 + 8 + 8 + 8 + 7 * 8;
 
 pub fn decode_places(bytes: &[u8]) -> std::result::Result<(Vec<Place>, Vec<u32>), String> {
     let mut r = Reader { bytes, at: 0 };
@@ -261,12 +261,29 @@ pub fn decode_places(bytes: &[u8]) -> std::result::Result<(Vec<Place>, Vec<u32>)
         return Err("not a frontmap places file".into());
     }
     let count = r.u32()? as usize;
-    // Each place takes at least 54 bytes: a count the file cannot hold is corruption, and
-    // must not reserve memory.
-    if count > bytes.len() / 54 {
+    // A count the file cannot hold is corruption, and must not reserve memory.
+    if count > bytes.len() / RECORD_BYTES {
         return Err(format!("place count {count} larger than the file"));
     }
+    // The text block follows the records and the permutation; one UTF-8 check for all of it.
+    let text_at = PLACES_MAGIC.len() + 4 + count * (RECORD_BYTES + 4);
+    let mut t = Reader { bytes, at: text_at };
+    let text_len = t.u32()? as usize;
+    let text = std::str::from_utf8(t.take(text_len)?)
+        .map_err(|e| format!("text block is not UTF-8 ({e})"))?;
+    if t.at != bytes.len() {
+        return Err(format!(
+            "{} unexpected bytes at the end",
+            bytes.len() - t.at
+        ));
+    }
     let mut places = Vec::with_capacity(count);
+    let string = |r: &mut Reader<'_>| -> std::result::Result<String, String> {
+        let (at, len) = (r.u32()? as usize, r.u32()? as usize);
+        text.get(at..at.saturating_add(len))
+            .map(str::to_string)
+            .ok_or_else(|| format!("text range at byte {} out of bounds", r.at - 8))
+    };
     for _ in 0..count {
         let kind = *Kind::ALL
             .get(r.u8()? as usize)
@@ -286,13 +303,13 @@ pub fn decode_places(bytes: &[u8]) -> std::result::Result<(Vec<Place>, Vec<u32>)
             lat,
             lon,
             population,
-            id: r.string()?,
-            name: r.string()?,
-            country: r.string()?,
-            admin1: r.string()?,
-            admin2: r.string()?,
-            code: r.string()?,
-            source: r.string()?,
+            id: string(&mut r)?,
+            name: string(&mut r)?,
+            country: string(&mut r)?,
+            admin1: string(&mut r)?,
+            admin2: string(&mut r)?,
+            code: string(&mut r)?,
+            source: string(&mut r)?,
         });
     }
     let mut ids_sorted = Vec::with_capacity(count);
@@ -302,12 +319,6 @@ pub fn decode_places(bytes: &[u8]) -> std::result::Result<(Vec<Place>, Vec<u32>)
             return Err(format!("place index {i} out of range"));
         }
         ids_sorted.push(i);
-    }
-    if r.at != bytes.len() {
-        return Err(format!(
-            "{} unexpected bytes at the end",
-            bytes.len() - r.at
-        ));
     }
     Ok((places, ids_sorted))
 }
@@ -349,7 +360,7 @@ mod tests {
             assert!(decode_places(&bytes[..cut]).is_err(), "cut at {cut}");
         }
         let mut bad = bytes.clone();
-        bad[12] = 99; // kind
+        bad[12] = 99; // kind of the first record
         assert!(decode_places(&bad).unwrap_err().contains("unknown kind"));
         let mut huge = bytes.clone();
         huge[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
