@@ -729,22 +729,33 @@ impl<'g> LayerWriter<'g> {
         let staging = staging_dir(&out)?;
         let (articles, spool_ref, splice_ref, out_ref, staging_ref) =
             (&self.articles, &spool, &splice, &out, &staging);
-        let written = std::thread::scope(|scope| -> Result<()> {
-            let files = scope.spawn(|| -> Result<()> {
-                let mut record = Vec::new();
-                let mut text = Vec::new();
-                for e in articles {
-                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
-                        break;
-                    }
-                    spooled(spool_ref, e, &mut record)?;
-                    text.clear();
-                    splice_ref.features(&record, &mut text, |_| ())?;
-                    let name = format!("articles/{}.geojson", e.id);
-                    write_collection(staging_ref, &out_ref.join(name), &text)?;
+        // Articles are taken in turn by whichever thread is free: creating files in a folder
+        // is serialised by the file system, but one thread can write and rename while the
+        // other creates.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let write_articles = || -> Result<()> {
+            let mut record = Vec::new();
+            let mut text = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(e) = articles.get(i) else {
+                    return Ok(());
+                };
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Ok(());
                 }
-                Ok(())
-            });
+                spooled(spool_ref, e, &mut record)?;
+                text.clear();
+                splice_ref.features(&record, &mut text, |_| ())?;
+                let name = format!("articles/{}.geojson", e.id);
+                if let Err(err) = write_collection(staging_ref, &out_ref.join(name), &text) {
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return Err(err);
+                }
+            }
+        };
+        let written = std::thread::scope(|scope| -> Result<()> {
+            let files = scope.spawn(write_articles);
             let here = (|| -> Result<()> {
                 // events.geojson, and the features of the articles shown on the page.
                 let mut events = Collection::new(&out)?;
@@ -785,7 +796,8 @@ impl<'g> LayerWriter<'g> {
                     file.persist(&out.join(&name))?;
                     names.push(name);
                 }
-                Ok(())
+                // Then help with articles/.
+                write_articles()
             })();
             if here.is_err() {
                 stop.store(true, std::sync::atomic::Ordering::Relaxed);
