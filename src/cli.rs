@@ -252,7 +252,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Tag { gazetteer } => {
             let gaz = load_for_process(&gazetteer)?;
             let failed =
-                frontmap::tag_stream(&gaz, std::io::stdin().lock(), std::io::stdout().lock())?;
+                frontmap::tag_stream(gaz, std::io::stdin().lock(), std::io::stdout().lock())?;
             Ok(if failed > 0 {
                 ExitCode::from(1)
             } else {

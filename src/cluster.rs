@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
-use crate::gazetteer::{Gazetteer, Kind};
+use crate::gazetteer::{Gazetteer, Kind, Place};
 use crate::resolve::ArticleResult;
 
 pub use crate::sphere::{chord_of_km, km_of_chord, unit_vector, EARTH_RADIUS_KM};
@@ -148,21 +148,15 @@ impl ClusterInput {
         options: &ClusterOptions,
     ) -> Vec<Cluster> {
         // In place-id order, so that everything below is in an order the input cannot change.
-        let mut places: Vec<(&str, u32, PlaceEvents)> = self
+        let mut places: Vec<(&Place, PlaceEvents)> = self
             .places
             .into_iter()
             .enumerate()
             .filter(|(_, acc)| acc.events > 0)
-            .map(|(i, acc)| (gaz.places[i].id.as_str(), i as u32, acc))
+            .filter_map(|(i, acc)| Some((gaz.places.get(i)?, acc)))
             .collect();
-        places.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let points: Vec<(f64, f64)> = places
-            .iter()
-            .map(|(_, i, _)| {
-                let p = gaz.place(*i);
-                (p.lon, p.lat)
-            })
-            .collect();
+        places.sort_unstable_by(|a, b| a.0.id.cmp(&b.0.id));
+        let points: Vec<(f64, f64)> = places.iter().map(|(p, _)| (p.lon, p.lat)).collect();
         let labels = single_linkage(&points, options.radius_km);
 
         let mut groups: Vec<Vec<usize>> = Vec::new();
@@ -181,8 +175,7 @@ impl ClusterInput {
                 let mut cluster_places = Vec::with_capacity(members.len());
                 let mut weighted = Vec::with_capacity(members.len());
                 for &m in &members {
-                    let (id, index, acc) = &places[m];
-                    let p = gaz.place(*index);
+                    let (p, acc) = &places[m];
                     articles.extend_from_slice(&acc.articles);
                     first = match (first, acc.first) {
                         (Some(a), Some(b)) => Some(a.min(b)),
@@ -194,7 +187,7 @@ impl ClusterInput {
                     };
                     weighted.push((p.lon, p.lat, acc.events as f64));
                     cluster_places.push(ClusterPlace {
-                        id: id.to_string(),
+                        id: p.id.clone(),
                         name: p.name.clone(),
                         lon: p.lon,
                         lat: p.lat,
