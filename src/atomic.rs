@@ -6,7 +6,7 @@
 //! is removed, the target keeps its previous bytes, and the error names the target.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
@@ -21,24 +21,83 @@ fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let mut staged = Staged::default();
+    staged.write_with(path, write)?;
+    staged.commit()
+}
+
+/// An empty temporary file in `dir` (named `.frontmap-*.tmp`, which reruns clean up), readable
+/// by everyone (0644 less the umask) like the file it becomes. Errors name `target`.
+pub fn temp_file_in(dir: &Path, target: &Path) -> Result<tempfile::NamedTempFile> {
     let mut builder = tempfile::Builder::new();
     builder.prefix(".frontmap-").suffix(".tmp");
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let mut tmp = builder
+    builder
         .tempfile_in(dir)
-        .map_err(|e| Error::write(path, e))?;
-    // On any error below, dropping `tmp` deletes the temporary file.
-    write(tmp.as_file_mut()).map_err(|e| Error::write(path, e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::write(path, e))?;
-    tmp.persist(path).map_err(|e| Error::write(path, e.error))?;
-    Ok(())
+        .map_err(|e| Error::write(target, e))
+}
+
+/// Files written in full to temporary files and renamed into place together by `commit`, so
+/// that a run failing half-way (a full disk, an unwritable file) changes none of the previous
+/// files. Dropped without `commit`, it removes its temporary files.
+#[derive(Debug, Default)]
+pub struct Staged {
+    files: Vec<(tempfile::TempPath, PathBuf)>,
+}
+
+impl Staged {
+    /// Adds a written temporary file, to become `target`.
+    pub fn push(&mut self, temp: tempfile::TempPath, target: PathBuf) {
+        self.files.push((temp, target));
+    }
+
+    pub fn append(&mut self, other: Staged) {
+        self.files.extend(other.files);
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Writes `bytes` to a temporary file beside `path` (flushed to disk), to become `path`.
+    pub fn write(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
+        self.write_with(path, |file| file.write_all(bytes))
+    }
+
+    fn write_with(
+        &mut self,
+        path: &Path,
+        write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let mut tmp = temp_file_in(dir, path)?;
+        // On any error below, dropping `tmp` deletes the temporary file.
+        write(tmp.as_file_mut()).map_err(|e| Error::write(path, e))?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| Error::write(path, e))?;
+        self.push(tmp.into_temp_path(), path.to_path_buf());
+        Ok(())
+    }
+
+    /// Renames every file into place, in the order they were added. Renames need no space, so
+    /// once everything is written this rarely fails; if it does, the files not yet renamed are
+    /// removed and the error names the target.
+    pub fn commit(self) -> Result<()> {
+        for (temp, target) in self.files {
+            temp.persist(&target)
+                .map_err(|e| Error::write(&target, e.error))?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -95,5 +154,31 @@ mod tests {
         let path = dir.path().join("no/such/folder/x.json");
         let err = write_atomic(&path, b"x").unwrap_err().to_string();
         assert!(err.starts_with(&path.display().to_string()), "{err}");
+    }
+
+    /// Nothing is renamed until `commit`; a `Staged` dropped (a later file failed) leaves the
+    /// previous files and no temporary file behind.
+    #[test]
+    fn staged_files_change_nothing_until_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.geojson"), dir.path().join("b.geojson"));
+        write_atomic(&a, b"old a").unwrap();
+        let mut staged = Staged::default();
+        staged.write(&a, b"new a").unwrap();
+        staged.write(&b, b"new b").unwrap();
+        assert_eq!(staged.len(), 2);
+        assert_eq!(std::fs::read(&a).unwrap(), b"old a");
+        assert!(!b.exists());
+        drop(staged);
+        assert_eq!(names_in(dir.path()), ["a.geojson"]);
+        assert_eq!(std::fs::read(&a).unwrap(), b"old a");
+
+        let mut staged = Staged::default();
+        staged.write(&a, b"new a").unwrap();
+        staged.write(&b, b"new b").unwrap();
+        staged.commit().unwrap();
+        assert_eq!(names_in(dir.path()), ["a.geojson", "b.geojson"]);
+        assert_eq!(std::fs::read(&a).unwrap(), b"new a");
+        assert_eq!(std::fs::read(&b).unwrap(), b"new b");
     }
 }

@@ -31,8 +31,10 @@
 //! `LayerWriter::finish` writes `events.geojson`, `articles/` and `dates/` from it.
 //!
 //! Every file is written atomically: a temporary file in `out` (for `articles/` and `dates/`, in
-//! `out/.frontmap-staging/`, see `staging_dir`), then renamed into place, so that a reader or
-//! an interrupted run never sees half a file. The manifest goes last. A rerun into the same
+//! `out/.frontmap-staging/`, see `staging_dir`), and only once every file is written in full are
+//! they all renamed into place (`atomic::Staged`), so that a reader never sees half a file and
+//! a run that fails half-way (a full disk) leaves the previous layers as they were. The
+//! manifest goes last. A rerun into the same
 //! `out` then deletes the files the previous `manifest.json` lists and this run did not write
 //! again, and nothing else.
 
@@ -48,6 +50,7 @@ use serde_json::Value;
 
 use crate::areas::geom::{self, feature_collection, feature_line, round_to};
 use crate::areas::{coverage_line, ArticleCoverage, Coverage, EventCoverage};
+use crate::atomic::{temp_file_in, Staged};
 use crate::cluster::Cluster;
 use crate::error::{Error, Result};
 use crate::gazetteer::{Gazetteer, Kind};
@@ -163,7 +166,7 @@ pub struct ArticleLayers {
     csv: String,
     json: String,
     /// Indices of the areas the article covers, most mentions first.
-    areas: Vec<u16>,
+    areas: Vec<u32>,
 }
 
 impl ArticleLayers {
@@ -285,7 +288,7 @@ impl<'g> Formatter<'g> {
             csv,
             json,
             areas: cov
-                .map(|a| a.areas.iter().map(|h| h.area as u16).collect())
+                .map(|a| a.areas.iter().map(|h| h.area as u32).collect())
                 .unwrap_or_default(),
         })
     }
@@ -529,51 +532,47 @@ struct Entry {
     spool_offset: u64,
     spool_len: u32,
     features: u32,
-    areas: Box<[u16]>,
+    areas: Box<[u32]>,
 }
 
-/// A temporary file in `out` being written, buffered; renamed into place or dropped (and
-/// removed) at the end.
+/// A temporary file in `dir` being written, buffered, for `target`: staged to be renamed into
+/// place at the end, or dropped (and removed). Errors name `target`.
 struct Spill {
     file: std::io::BufWriter<tempfile::NamedTempFile>,
+    target: PathBuf,
 }
 
 impl Spill {
-    fn new(dir: &Path) -> Result<Spill> {
+    fn new(dir: &Path, target: PathBuf) -> Result<Spill> {
+        Spill::with_capacity(1 << 20, dir, target)
+    }
+
+    fn with_capacity(capacity: usize, dir: &Path, target: PathBuf) -> Result<Spill> {
         Ok(Spill {
-            file: std::io::BufWriter::with_capacity(1 << 20, temp_file(dir)?),
+            file: std::io::BufWriter::with_capacity(capacity, temp_file_in(dir, &target)?),
+            target,
         })
     }
 
     fn write(&mut self, bytes: &[u8]) -> Result<()> {
         self.file
             .write_all(bytes)
-            .map_err(|e| Error::io(self.file.get_ref().path(), e))
+            .map_err(|e| Error::write(&self.target, e))
     }
 
     fn into_temp(self) -> Result<tempfile::NamedTempFile> {
-        self.file.into_inner().map_err(|e| {
-            let (error, file) = e.into_parts();
-            Error::io(file.get_ref().path(), error)
-        })
+        let target = self.target;
+        self.file
+            .into_inner()
+            .map_err(|e| Error::write(&target, e.into_error()))
     }
 
-    /// Renames the file to `path` (atomic: readers see the old file or the whole new one).
-    fn persist(self, path: &Path) -> Result<()> {
-        self.into_temp()?
-            .persist(path)
-            .map_err(|e| Error::io(path, e.error))?;
+    /// Closes the file and stages it to become its target.
+    fn stage(self, staged: &mut Staged) -> Result<()> {
+        let target = self.target.clone();
+        staged.push(self.into_temp()?.into_temp_path(), target);
         Ok(())
     }
-}
-
-/// An empty temporary file in `dir`, readable by everyone like the files it becomes.
-fn temp_file(dir: &Path) -> Result<tempfile::NamedTempFile> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".frontmap-").suffix(".tmp");
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))
 }
 
 const COLLECTION_HEAD: &str = "{\"type\":\"FeatureCollection\",\"features\":[\n";
@@ -597,11 +596,11 @@ impl<'g> LayerWriter<'g> {
     pub fn new(out: &Path, gaz: &'g Gazetteer, with_occupied: bool) -> Result<LayerWriter<'g>> {
         prepare_out(out)?;
         let previous = previous_files(out);
-        let mut json = Spill::new(out)?;
+        let mut json = Spill::new(out, out.join("coverage.json"))?;
         json.write(
             format!("{{\n  \"with_occupied\": {with_occupied},\n  \"articles\": [").as_bytes(),
         )?;
-        let mut csv = Spill::new(out)?;
+        let mut csv = Spill::new(out, out.join("coverage.csv"))?;
         csv.write(CSV_HEADER.as_bytes())?;
         csv.write(b"\n")?;
         Ok(LayerWriter {
@@ -609,10 +608,11 @@ impl<'g> LayerWriter<'g> {
             gaz,
             previous,
             seen: HashSet::new(),
-            mentions: Spill::new(out)?,
+            mentions: Spill::new(out, out.join("mentions.jsonl"))?,
             csv,
             json,
-            spool: Spill::new(out)?,
+            // Not a layer: errors name the folder.
+            spool: Spill::new(out, out.to_path_buf())?,
             spooled: 0,
             articles: Vec::new(),
             events: 0,
@@ -724,41 +724,50 @@ impl<'g> LayerWriter<'g> {
             names.push(format!("articles/{}.geojson", e.id));
         }
         // articles/ on a thread of its own (creating thousands of files is mostly the file
-        // system's time) while this one writes events.geojson and dates/.
+        // system's time) while this one writes events.geojson and dates/. Every file is only
+        // staged; nothing is renamed into place until all are written.
         let stop = std::sync::atomic::AtomicBool::new(false);
         let staging = staging_dir(&out)?;
         let (articles, spool_ref, splice_ref, out_ref, staging_ref) =
             (&self.articles, &spool, &splice, &out, &staging);
         // Articles are taken in turn by whichever thread is free: creating files in a folder
-        // is serialised by the file system, but one thread can write and rename while the
-        // other creates.
+        // is serialised by the file system, but one thread can write while the other creates.
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let write_articles = || -> Result<()> {
+        let write_articles = || -> Result<Staged> {
+            let mut staged = Staged::default();
             let mut record = Vec::new();
             let mut text = Vec::new();
             loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(e) = articles.get(i) else {
-                    return Ok(());
+                    return Ok(staged);
                 };
                 if stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    return Ok(());
+                    return Ok(staged);
                 }
-                spooled(spool_ref, e, &mut record)?;
-                text.clear();
-                splice_ref.features(&record, &mut text, |_| ())?;
-                let name = format!("articles/{}.geojson", e.id);
-                if let Err(err) = write_collection(staging_ref, &out_ref.join(name), &text) {
+                let written = spooled(spool_ref, e, &mut record)
+                    .and_then(|()| {
+                        text.clear();
+                        splice_ref.features(&record, &mut text, |_| ())
+                    })
+                    .and_then(|()| {
+                        let name = format!("articles/{}.geojson", e.id);
+                        write_collection(staging_ref, out_ref.join(name), &text)
+                    })
+                    .and_then(|file| file.stage(&mut staged));
+                if let Err(err) = written {
                     stop.store(true, std::sync::atomic::Ordering::Relaxed);
                     return Err(err);
                 }
             }
         };
-        let written = std::thread::scope(|scope| -> Result<()> {
+        let mut staged = Staged::default();
+        let written = std::thread::scope(|scope| -> Result<Staged> {
             let files = scope.spawn(write_articles);
-            let here = (|| -> Result<()> {
+            let here = (|| -> Result<Staged> {
+                let mut staged = Staged::default();
                 // events.geojson, and the features of the articles shown on the page.
-                let mut events = Collection::new(&out)?;
+                let mut events = Collection::new(&out, out.join("events.geojson"))?;
                 let mut text = Vec::new();
                 let mut record = Vec::new();
                 for (i, e) in self.articles.iter().enumerate() {
@@ -779,25 +788,26 @@ impl<'g> LayerWriter<'g> {
                         finished.shown_areas.insert(e.id.to_string(), ids);
                     }
                 }
-                events.persist(&out.join("events.geojson"))?;
+                events.finish()?.stage(&mut staged)?;
                 // dates/: the same features again, grouped by date, articles in order.
                 for (date, members) in &by_date {
                     let name = match date {
                         Some(d) => format!("dates/{}.geojson", d.format("%Y-%m-%d")),
                         None => "dates/undated.geojson".to_string(),
                     };
-                    let mut file = Collection::new(&staging)?;
+                    let mut file = Collection::new(&staging, out.join(&name))?;
                     for &i in members {
                         spooled(&spool, &self.articles[i], &mut record)?;
                         text.clear();
                         splice.features(&record, &mut text, |_| ())?;
                         file.add(&text)?;
                     }
-                    file.persist(&out.join(&name))?;
+                    file.finish()?.stage(&mut staged)?;
                     names.push(name);
                 }
                 // Then help with articles/.
-                write_articles()
+                staged.append(write_articles()?);
+                Ok(staged)
             })();
             if here.is_err() {
                 stop.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -805,38 +815,47 @@ impl<'g> LayerWriter<'g> {
             let files = files.join().unwrap_or_else(|_| {
                 Err(Error::Invalid("bug: the articles/ writer panicked".into()))
             });
-            here.and(files)
+            let mut here = here?;
+            here.append(files?);
+            Ok(here)
         });
-        // Empty unless something else put files there.
+        let written = written.and_then(|articles| {
+            staged.append(articles);
+            drop(spool);
+            self.mentions.stage(&mut staged)?;
+            self.csv.stage(&mut staged)?;
+            let areas_json = indent(&to_json_pretty_bare(&area_docs(coverage))?, "  ");
+            let tail = if self.articles.is_empty() {
+                "]"
+            } else {
+                "\n  ]"
+            };
+            self.json
+                .write(format!("{tail},\n  \"areas\": {areas_json}\n}}\n").as_bytes())?;
+            self.json.stage(&mut staged)?;
+
+            let (points, hulls) = cluster_layers(clusters, run.radius_km);
+            staged.write(&out.join("clusters.geojson"), points.as_bytes())?;
+            staged.write(&out.join("cluster_hulls.geojson"), hulls.as_bytes())?;
+            staged.write(&out.join("areas.geojson"), areas_layer(coverage).as_bytes())?;
+            staged.write(
+                &out.join("front_lines.geojson"),
+                front_lines_layer(coverage).as_bytes(),
+            )?;
+            let mut failures = String::new();
+            for f in &run.failures {
+                failures.push_str(&to_json(f)?);
+                failures.push('\n');
+            }
+            staged.write(&out.join("failures.jsonl"), failures.as_bytes())?;
+            // Everything is written: only now does any previous file change.
+            std::mem::take(&mut staged).commit()
+        });
+        // Empty unless something else put files there (or a failed run left them, which
+        // dropping `staged` has just removed).
+        drop(staged);
         let _ = std::fs::remove_dir(&staging);
         written?;
-        drop(spool);
-        self.mentions.persist(&out.join("mentions.jsonl"))?;
-        self.csv.persist(&out.join("coverage.csv"))?;
-        let areas_json = indent(&to_json_pretty_bare(&area_docs(coverage))?, "  ");
-        let tail = if self.articles.is_empty() {
-            "]"
-        } else {
-            "\n  ]"
-        };
-        self.json
-            .write(format!("{tail},\n  \"areas\": {areas_json}\n}}\n").as_bytes())?;
-        self.json.persist(&out.join("coverage.json"))?;
-
-        let (points, hulls) = cluster_layers(clusters, run.radius_km);
-        geom::write_atomic(&out.join("clusters.geojson"), points.as_bytes())?;
-        geom::write_atomic(&out.join("cluster_hulls.geojson"), hulls.as_bytes())?;
-        geom::write_atomic(&out.join("areas.geojson"), areas_layer(coverage).as_bytes())?;
-        geom::write_atomic(
-            &out.join("front_lines.geojson"),
-            front_lines_layer(coverage).as_bytes(),
-        )?;
-        let mut failures = String::new();
-        for f in &run.failures {
-            failures.push_str(&to_json(f)?);
-            failures.push('\n');
-        }
-        geom::write_atomic(&out.join("failures.jsonl"), failures.as_bytes())?;
 
         names.sort();
         let counts = CountsDoc {
@@ -913,9 +932,9 @@ struct Collection {
 }
 
 impl Collection {
-    fn new(dir: &Path) -> Result<Collection> {
+    fn new(dir: &Path, target: PathBuf) -> Result<Collection> {
         Ok(Collection {
-            file: Spill::new(dir)?,
+            file: Spill::new(dir, target)?,
             empty: true,
         })
     }
@@ -931,23 +950,22 @@ impl Collection {
         Ok(())
     }
 
-    fn persist(mut self, path: &Path) -> Result<()> {
+    /// Closes the collection: the file, ready to be staged.
+    fn finish(mut self) -> Result<Spill> {
         let end = if self.empty {
             EMPTY_COLLECTION
         } else {
             COLLECTION_TAIL
         };
         self.file.write(end.as_bytes())?;
-        self.file.persist(path)
+        Ok(self.file)
     }
 }
 
-/// A FeatureCollection of `features` (feature texts joined by ",\n"), written atomically
-/// (through a temporary file in `staging`).
-fn write_collection(staging: &Path, path: &Path, features: &[u8]) -> Result<()> {
-    let mut file = Spill {
-        file: std::io::BufWriter::with_capacity(features.len() + 64, temp_file(staging)?),
-    };
+/// A FeatureCollection of `features` (feature texts joined by ",\n") for `target`, written to
+/// a temporary file in `staging`.
+fn write_collection(staging: &Path, target: PathBuf, features: &[u8]) -> Result<Spill> {
+    let mut file = Spill::with_capacity(features.len() + 64, staging, target)?;
     if features.is_empty() {
         file.write(EMPTY_COLLECTION.as_bytes())?;
     } else {
@@ -955,7 +973,7 @@ fn write_collection(staging: &Path, path: &Path, features: &[u8]) -> Result<()> 
         file.write(features)?;
         file.write(COLLECTION_TAIL.as_bytes())?;
     }
-    file.persist(path)
+    Ok(file)
 }
 
 /// Makes whole features of spooled ones: puts in the places' text and the cluster ids.

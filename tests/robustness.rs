@@ -880,11 +880,10 @@ fn full_disk_is_a_clear_error_and_leaves_no_half_file() {
 }
 
 /// The same, with the stronger promise that the previous layers are all left as they were.
-/// The layer writer renames each file as soon as it is written, so a full disk half-way
-/// leaves some layers new; see the report of issue #7 for the change that makes it pass
-/// (rename every file only once all are written).
+/// A disk that fills up half-way through the layers: every file is staged and renamed only
+/// once all are written, so the previous run's layers survive byte for byte, and no
+/// temporary file is left behind.
 #[test]
-#[ignore = "needs layers::LayerWriter::finish to rename all files at the end (issue #7)"]
 fn full_disk_leaves_the_previous_layers_intact() {
     let tmp = tempfile::tempdir().unwrap();
     let before = write_input(
