@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::gazetteer::Gazetteer;
 use crate::ingest::{Article, ArticleMeta};
-use crate::resolve::haversine_km;
+use crate::sphere::great_circle_km;
 
 /// One predicted mention, as `mentions.jsonl` has it.
 #[derive(Debug, Clone)]
@@ -281,7 +281,7 @@ pub fn score(
                 g.places
                     .iter()
                     .filter_map(|c| c.point)
-                    .map(|(la, lo)| haversine_km(la, lo, p.lat, p.lon))
+                    .map(|(la, lo)| great_circle_km((lo, la), (p.lon, p.lat)))
                     .fold(f64::INFINITY, f64::min)
             };
             r.resolved_pairs += 1;

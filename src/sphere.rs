@@ -2,7 +2,7 @@
 //! R-trees (rstar) index positions with chord lengths that map exactly to great-circle
 //! distances — never raw degrees.
 
-/// Mean earth radius (IUGG), km; the same as `resolve::haversine_km` uses.
+/// Mean earth radius (IUGG), km.
 pub const EARTH_RADIUS_KM: f64 = 6371.0088;
 
 /// The point on the unit sphere for (lon, lat) in degrees.
@@ -20,4 +20,11 @@ pub fn chord_of_km(distance_km: f64) -> f64 {
 /// The great-circle distance in km of a chord length on the unit sphere.
 pub fn km_of_chord(chord: f64) -> f64 {
     2.0 * EARTH_RADIUS_KM * (chord / 2.0).clamp(0.0, 1.0).asin()
+}
+
+/// Great-circle distance in km between two (lon, lat) points in degrees.
+pub fn great_circle_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (u, v) = (unit_vector(a.0, a.1), unit_vector(b.0, b.1));
+    let d2 = (u[0] - v[0]).powi(2) + (u[1] - v[1]).powi(2) + (u[2] - v[2]).powi(2);
+    km_of_chord(d2.sqrt())
 }

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use frontmap::gazetteer::Gazetteer;
 use frontmap::ingest::{Article, ArticleMeta};
-use frontmap::resolve::haversine_km;
+use frontmap::sphere::great_circle_km;
 
 fn gazetteer() -> &'static Gazetteer {
     static G: OnceLock<Gazetteer> = OnceLock::new();
@@ -82,7 +82,7 @@ fn check(cases: &[Case]) {
             e.1 == c.kind
                 && e.2 == c.country
                 && c.near
-                    .is_none_or(|(la, lo)| haversine_km(la, lo, e.4, e.5) <= 25.0)
+                    .is_none_or(|(la, lo)| great_circle_km((lo, la), (e.5, e.4)) <= 25.0)
         });
         if !ok {
             failures.push(format!(
