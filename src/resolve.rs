@@ -57,7 +57,7 @@ pub struct ArticleResult {
     pub events: Vec<Event>,
 }
 
-use std::collections::{BTreeMap, BTreeSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::gazetteer::{Gazetteer, Kind, Place, Precision};
 use crate::tagger::{CueHint, Mention, Prepared};
@@ -116,9 +116,9 @@ impl Score {
 #[derive(Default)]
 struct Context<'g> {
     /// Countries the article names.
-    countries: BTreeSet<&'g str>,
+    countries: FxHashSet<&'g str>,
     /// Admin1 codes of the places the article is sure about, with the mentions they came from.
-    admin1: BTreeMap<&'g str, Vec<usize>>,
+    admin1: FxHashMap<&'g str, Vec<usize>>,
     /// Settlements the article is sure about, on the unit sphere, with the mention they came
     /// from; indexed once all are in (`index_points`).
     points: Vec<rstar::primitives::GeomWithData<[f64; 3], usize>>,
@@ -180,18 +180,17 @@ impl<'g> Context<'g> {
     }
 }
 
-/// Great-circle distance in km.
-pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    let r = 6371.0088;
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = p2 - p1;
-    let dl = (lon2 - lon1).to_radians();
-    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * r * a.sqrt().min(1.0).asin()
-}
-
 /// Resolves the tagger's mentions of one article to events, in text order.
 pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mentions: &[Mention]) -> Vec<Event> {
+    // The tagger gives none, but a mention without candidates has nothing to resolve to.
+    if mentions.iter().any(|m| m.candidates.is_empty()) {
+        let kept: Vec<Mention> = mentions
+            .iter()
+            .filter(|m| !m.candidates.is_empty())
+            .cloned()
+            .collect();
+        return resolve(gaz, p, &kept);
+    }
     let candidates: Vec<Vec<u32>> = mentions
         .iter()
         .map(|m| {
@@ -409,32 +408,51 @@ fn choose(
     context: &Context,
     mention_index: usize,
 ) -> (u32, Score, Option<Score>) {
-    let mut scored: Vec<(u32, Score)> = candidates
+    if let [only] = candidates {
+        // Nothing to weigh: the score of a lone candidate is never read.
+        return (*only, Score::default(), None);
+    }
+    // A bare oblast-capital name is the city: Kharkiv the city when Kharkiv Oblast is the
+    // other reading.
+    let oblasts: Vec<&str> = candidates
         .iter()
-        .map(|&c| {
-            let place = gaz.place(c);
-            // A bare oblast-capital name is the city: Kharkiv the city when Kharkiv Oblast
-            // is the other reading.
-            let capital_of = place.kind == Kind::PopulatedPlace
-                && candidates.iter().any(|&o| {
-                    let other = gaz.place(o);
-                    other.kind == Kind::Admin1 && other.admin1 == place.admin1
-                });
-            (
-                c,
-                score(place, capital_of, hint, qualifier, context, mention_index),
-            )
-        })
+        .map(|&o| gaz.place(o))
+        .filter(|o| o.kind == Kind::Admin1)
+        .map(|o| o.admin1.as_str())
         .collect();
     // Highest score first; ties by population, then id, so the choice is deterministic.
-    scored.sort_by(|a, b| {
-        b.1.total()
-            .total_cmp(&a.1.total())
+    let better = |a: &(u32, Score, f64), b: &(u32, Score, f64)| {
+        b.2.total_cmp(&a.2)
             .then_with(|| gaz.place(b.0).population.cmp(&gaz.place(a.0).population))
             .then_with(|| gaz.place(a.0).id.cmp(&gaz.place(b.0).id))
-    });
-    let (best, s) = scored[0];
-    (best, s, scored.get(1).map(|r| r.1))
+            .is_lt()
+    };
+    // The best two in one pass: the rest are never looked at.
+    let mut best: Option<(u32, Score, f64)> = None;
+    let mut second: Option<(u32, Score, f64)> = None;
+    for &c in candidates {
+        let place = gaz.place(c);
+        let capital_of =
+            place.kind == Kind::PopulatedPlace && oblasts.contains(&place.admin1.as_str());
+        let s = score(place, capital_of, hint, qualifier, context, mention_index);
+        let scored = (c, s, s.total());
+        match &best {
+            Some(b) if !better(&scored, b) => {
+                if second.as_ref().is_none_or(|r| better(&scored, r)) {
+                    second = Some(scored);
+                }
+            }
+            _ => {
+                second = best.take();
+                best = Some(scored);
+            }
+        }
+    }
+    match best {
+        Some((place, score, _)) => (place, score, second.map(|r| r.1)),
+        // No candidates: `resolve` drops such mentions first.
+        None => (u32::MAX, Score::default(), None),
+    }
 }
 
 fn score(
@@ -592,20 +610,54 @@ pub fn snippet(p: &Prepared<'_>, start: usize, end: usize) -> String {
     let hi = (end + 80).min(p.chars.len());
     let bytes = |c: usize| p.byte_of_char.get(c).map_or(p.text.len(), |&b| b as usize);
     let window = p.text.get(bytes(lo)..bytes(hi)).unwrap_or("");
-    let mut out = String::with_capacity(window.len());
-    // ASCII windows split without decoding characters: every event has a snippet.
-    let words: &mut dyn Iterator<Item = &str> = if window.is_ascii() {
-        &mut window.split_ascii_whitespace()
-    } else {
-        &mut window.split_whitespace()
-    };
-    for word in words {
+    // Runs for every event, over twice the text: bytes, not characters, and words copied
+    // whole.
+    let b = window.as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let mut word_start = None;
+    let mut i = 0;
+    while i < b.len() {
+        let n = whitespace_len(b, i);
+        if n == 0 {
+            word_start.get_or_insert(i);
+            i += 1;
+            continue;
+        }
+        if let Some(s) = word_start.take() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(window.get(s..i).unwrap_or(""));
+        }
+        i += n;
+    }
+    if let Some(s) = word_start {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(word);
+        out.push_str(window.get(s..).unwrap_or(""));
     }
     out
+}
+
+/// The length in bytes of the white-space character (`char::is_whitespace`) that starts at
+/// byte `i` of UTF-8 text, or 0. Only lead bytes match, so word slices stay on character
+/// boundaries.
+fn whitespace_len(b: &[u8], i: usize) -> usize {
+    let next = |k: usize| b.get(i + k).copied().unwrap_or(0);
+    match next(0) {
+        b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => 1,
+        // U+0085, U+00A0
+        0xC2 if matches!(next(1), 0x85 | 0xA0) => 2,
+        // U+1680
+        0xE1 if next(1) == 0x9A && next(2) == 0x80 => 3,
+        // U+2000–U+200A, U+2028, U+2029, U+202F; U+205F
+        0xE2 if next(1) == 0x80 && matches!(next(2), 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF) => 3,
+        0xE2 if next(1) == 0x81 && next(2) == 0x9F => 3,
+        // U+3000
+        0xE3 if next(1) == 0x80 && next(2) == 0x80 => 3,
+        _ => 0,
+    }
 }
 
 #[cfg(test)]
@@ -642,8 +694,20 @@ mod tests {
     }
 
     #[test]
+    fn whitespace_len_is_char_is_whitespace() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let b = c.encode_utf8(&mut buf).as_bytes();
+            let want = if c.is_whitespace() { b.len() } else { 0 };
+            assert_eq!(whitespace_len(b, 0), want, "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
     fn snippet_is_one_line() {
         let p = Prepared::new("a\n\nb  Kharkiv\tc");
         assert_eq!(snippet(&p, 6, 13), "a b Kharkiv c");
+        let p = Prepared::new(" \u{a0}Київ\u{2003}\n\tта  Харків\u{b} ");
+        assert_eq!(snippet(&p, 2, 6), "Київ та Харків");
     }
 }

@@ -161,7 +161,10 @@ pub fn tag(gaz: &Gazetteer, text: &str, lang: Option<&str>) -> Vec<Mention> {
 pub fn tag_prepared(gaz: &Gazetteer, p: &Prepared<'_>, lang: Option<&str>) -> Vec<Mention> {
     let bytes = p.norm.text.as_bytes();
     let mut out = Vec::new();
-    let mut evidence = Evidence::default();
+    let mut evidence = Evidence {
+        lower_case_words: None,
+        overlay: gaz.origins.iter().position(|o| o == "overlay"),
+    };
     // Ends on a word boundary, longest last, each with its automaton value.
     let mut ends: Vec<(usize, u64)> = Vec::new();
     let mut w = 0;
@@ -233,6 +236,8 @@ fn form_allowed(form: Form, lang: Option<&str>) -> bool {
 struct Evidence<'p> {
     /// Words (normal form) that the article also writes in lower case: common words.
     lower_case_words: Option<FxHashSet<&'p str>>,
+    /// The origin index of the curated overlay (`Posting::origin`), looked up once.
+    overlay: Option<usize>,
 }
 
 impl<'p> Evidence<'p> {
@@ -265,7 +270,7 @@ fn plausible<'p>(
         let place = gaz.place(c.place);
         matches!(place.kind, Kind::Country | Kind::Admin1 | Kind::Continent)
             || place.population >= 100_000
-            || gaz.origins[c.origin as usize] == "overlay"
+            || Some(c.origin as usize) == evidence.overlay
     });
     let chars = word.chars().count();
     let (s0, e0) = p.span(p.words[first].0, p.words[last].1);
@@ -287,7 +292,7 @@ fn plausible<'p>(
             && (!all_caps
                 || !candidates
                     .iter()
-                    .any(|c| gaz.origins[c.origin as usize] == "overlay"))
+                    .any(|c| Some(c.origin as usize) == evidence.overlay))
         {
             return false;
         }
