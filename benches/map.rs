@@ -10,6 +10,10 @@
 
 mod corpus;
 
+/// The allocator the binary uses (see `src/main.rs`), so that the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
