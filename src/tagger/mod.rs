@@ -243,10 +243,14 @@ struct Evidence<'p> {
 impl<'p> Evidence<'p> {
     fn lower_case_words(&mut self, p: &'p Prepared<'_>) -> &FxHashSet<&'p str> {
         self.lower_case_words.get_or_insert_with(|| {
-            (0..p.words.len())
-                .filter(|&w| p.first_char(w).is_lowercase())
-                .map(|w| p.word(w))
-                .collect()
+            // Sized for every word up front: growing the table cost more than filling it.
+            let mut set = FxHashSet::with_capacity_and_hasher(p.words.len(), Default::default());
+            set.extend(
+                (0..p.words.len())
+                    .filter(|&w| p.first_char(w).is_lowercase())
+                    .map(|w| p.word(w)),
+            );
+            set
         })
     }
 }
