@@ -59,6 +59,7 @@ fn bench_map(c: &mut Criterion) {
         threads: 0,
         progress: false,
         article_lines: false,
+        feature_layers: Default::default(),
     };
     let mut g = c.benchmark_group("map_all_layers");
     g.throughput(Throughput::BytesDecimal(bytes));

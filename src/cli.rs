@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use frontmap::gazetteer::Gazetteer;
 
@@ -36,6 +36,14 @@ pub const EXIT_STATUS: &str = exit_status!();
 pub struct Args {
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// A feature layer `map --layers` can keep or leave out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FeatureLayer {
+    Events,
+    Dates,
+    Articles,
 }
 
 #[derive(Subcommand, Debug)]
@@ -78,6 +86,16 @@ pub enum Command {
         /// No progress bar and no per-article summary.
         #[arg(long, short)]
         quiet: bool,
+        /// The feature layers to write, of events (events.geojson), dates (dates/) and
+        /// articles (articles/, a file per article): each holds every feature once, so an
+        /// archive run may keep fewer. The other layers are always written.
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            default_value = "events,dates,articles"
+        )]
+        layers: Vec<FeatureLayer>,
     },
     /// Stream JSON Lines articles on stdin to one JSON line of resolved mentions per article on stdout.
     #[command(after_help = EXIT_STATUS)]
@@ -199,6 +217,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             occupied,
             threads,
             quiet,
+            layers,
         } => {
             if !(radius_km.is_finite() && radius_km >= 0.0) {
                 anyhow::bail!("--radius-km must be a finite number >= 0, not {radius_km}");
@@ -224,6 +243,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 threads,
                 progress: !quiet && std::io::stderr().is_terminal(),
                 article_lines: !quiet,
+                feature_layers: frontmap::layers::FeatureLayers {
+                    events: layers.contains(&FeatureLayer::Events),
+                    dates: layers.contains(&FeatureLayer::Dates),
+                    articles: layers.contains(&FeatureLayer::Articles),
+                },
             };
             let summary = frontmap::run_map(&config)?;
             if !quiet {

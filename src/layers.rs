@@ -79,6 +79,43 @@ pub struct RunInfo {
     /// Inputs that could not be read, and warnings (`failures.jsonl`, one line each).
     pub failures: Vec<Failure>,
     pub frontmap_version: String,
+    /// Which of the big feature layers to write.
+    pub feature_layers: FeatureLayers,
+}
+
+/// The feature layers that each hold every feature once: `events.geojson`, `dates/` and
+/// `articles/`. All by default; an archive run may skip some (each is about a quarter of the
+/// output, and `articles/` is a file per article). The other layers are always written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeatureLayers {
+    pub events: bool,
+    pub dates: bool,
+    pub articles: bool,
+}
+
+impl Default for FeatureLayers {
+    fn default() -> Self {
+        FeatureLayers {
+            events: true,
+            dates: true,
+            articles: true,
+        }
+    }
+}
+
+impl FeatureLayers {
+    /// The names of the layers written, for the manifest.
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            (self.events, "events"),
+            (self.dates, "dates"),
+            (self.articles, "articles"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, name)| *name)
+        .collect()
+    }
 }
 
 impl Default for RunInfo {
@@ -92,6 +129,7 @@ impl Default for RunInfo {
             gazetteer_version: String::new(),
             failures: Vec::new(),
             frontmap_version: env!("CARGO_PKG_VERSION").to_string(),
+            feature_layers: FeatureLayers::default(),
         }
     }
 }
@@ -681,7 +719,11 @@ impl<'g> LayerWriter<'g> {
         show: &[bool],
     ) -> Result<Finished> {
         let out = self.out.clone();
-        for sub in ["articles", "dates"] {
+        let layers = run.feature_layers;
+        for (sub, on) in [("articles", layers.articles), ("dates", layers.dates)] {
+            if !on {
+                continue;
+            }
             let dir = out.join(sub);
             std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }
@@ -716,12 +758,18 @@ impl<'g> LayerWriter<'g> {
         };
 
         let spool = self.spool.into_temp()?;
-        let mut names: Vec<String> = TOP_FILES.iter().map(|s| s.to_string()).collect();
+        let mut names: Vec<String> = TOP_FILES
+            .iter()
+            .filter(|&&f| layers.events || f != "events.geojson")
+            .map(|s| s.to_string())
+            .collect();
         let mut finished = Finished::default();
         let mut by_date: BTreeMap<Option<NaiveDate>, Vec<usize>> = BTreeMap::new();
         for (i, e) in self.articles.iter().enumerate() {
             by_date.entry(e.date).or_default().push(i);
-            names.push(format!("articles/{}.geojson", e.id));
+            if layers.articles {
+                names.push(format!("articles/{}.geojson", e.id));
+            }
         }
         // articles/ on a thread of its own (creating thousands of files is mostly the file
         // system's time) while this one writes events.geojson and dates/. Every file is only
@@ -735,6 +783,9 @@ impl<'g> LayerWriter<'g> {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let write_articles = || -> Result<Staged> {
             let mut staged = Staged::default();
+            if !layers.articles {
+                return Ok(staged);
+            }
             let mut record = Vec::new();
             let mut text = Vec::new();
             loop {
@@ -767,15 +818,24 @@ impl<'g> LayerWriter<'g> {
             let here = (|| -> Result<Staged> {
                 let mut staged = Staged::default();
                 // events.geojson, and the features of the articles shown on the page.
-                let mut events = Collection::new(&out, out.join("events.geojson"))?;
+                let mut events = match layers.events {
+                    true => Some(Collection::new(&out, out.join("events.geojson"))?),
+                    false => None,
+                };
                 let mut text = Vec::new();
                 let mut record = Vec::new();
                 for (i, e) in self.articles.iter().enumerate() {
+                    let shown = show.get(i) == Some(&true);
+                    if events.is_none() && !shown {
+                        continue;
+                    }
                     spooled(&spool, e, &mut record)?;
-                    text.clear();
-                    splice.features(&record, &mut text, |_| ())?;
-                    events.add(&text)?;
-                    if show.get(i) == Some(&true) {
+                    if let Some(events) = &mut events {
+                        text.clear();
+                        splice.features(&record, &mut text, |_| ())?;
+                        events.add(&text)?;
+                    }
+                    if shown {
                         splice.features(&record, &mut Vec::new(), |f| {
                             finished.shown_features.push(utf8(f.to_vec()))
                         })?;
@@ -788,9 +848,11 @@ impl<'g> LayerWriter<'g> {
                         finished.shown_areas.insert(e.id.to_string(), ids);
                     }
                 }
-                events.finish()?.stage(&mut staged)?;
+                if let Some(events) = events {
+                    events.finish()?.stage(&mut staged)?;
+                }
                 // dates/: the same features again, grouped by date, articles in order.
-                for (date, members) in &by_date {
+                for (date, members) in by_date.iter().filter(|_| layers.dates) {
                     let name = match date {
                         Some(d) => format!("dates/{}.geojson", d.format("%Y-%m-%d")),
                         None => "dates/undated.geojson".to_string(),
@@ -1517,6 +1579,7 @@ struct OptionsDoc<'a> {
     radius_km: f64,
     areas: &'a str,
     occupied: Option<&'a str>,
+    feature_layers: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -1562,6 +1625,7 @@ fn manifest(gaz: &Gazetteer, counts: CountsDoc, run: &RunInfo, files: &[String])
             radius_km: round_to(run.radius_km, 3),
             areas: &run.areas_file,
             occupied: run.occupied_file.as_deref(),
+            feature_layers: run.feature_layers.names(),
         },
         gazetteer: GazetteerDoc {
             path: &run.gazetteer_dir,

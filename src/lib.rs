@@ -59,6 +59,8 @@ pub struct MapConfig {
     /// Keep one coverage line per article for `MapSummary::article_lines` (about 100 bytes
     /// per article held until the end).
     pub article_lines: bool,
+    /// Which of `events.geojson`, `dates/` and `articles/` to write (all by default).
+    pub feature_layers: layers::FeatureLayers,
 }
 
 /// What a `map` run did, for the terminal summary and the exit status.
@@ -233,6 +235,7 @@ pub fn run_map(config: &MapConfig) -> Result<MapSummary> {
         gazetteer_dir: config.gazetteer.display().to_string(),
         gazetteer_version: format!("{} places, {} name keys", gaz.places.len(), gaz.index.len()),
         failures: failures.clone(),
+        feature_layers: config.feature_layers,
         ..Default::default()
     };
     let (shown, page_totals) = {
@@ -556,6 +559,7 @@ mod tests {
             threads: 0,
             progress,
             article_lines: false,
+            feature_layers: Default::default(),
         }
     }
 

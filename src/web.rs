@@ -350,7 +350,7 @@ impl PageData {
         };
         let note = partial.then(|| {
             format!(
-                "This map shows the {} events of the {} most recent articles; the run has {} events in {} articles, all of them in events.geojson, dates/ and articles/ beside this page.",
+                "This map shows the {} events of the {} most recent articles; the run has {} events in {} articles, all of them in mentions.jsonl beside this page and in the feature layers the run wrote (events.geojson, dates/, articles/).",
                 thousands(totals.shown_events),
                 thousands(totals.shown_articles),
                 thousands(totals.events),

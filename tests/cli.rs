@@ -172,6 +172,90 @@ fn rerun_replaces_files_and_removes_only_its_stale_ones() {
     assert_eq!(listed, ours);
 }
 
+/// `--layers` keeps some of the three feature layers: a rerun with fewer removes the ones it
+/// no longer writes (and nothing of the user's), the manifest records the choice, and the
+/// layers written are the same bytes as in a full run.
+#[test]
+fn layers_option_writes_only_the_feature_layers_asked_for() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus.jsonl");
+    std::fs::write(&corpus, small_articles(12)).unwrap();
+    let map = |out: &Path, layers: Option<&str>| {
+        let mut c = frontmap();
+        c.args(["map", "--quiet", "--out"]).arg(out).arg(&corpus);
+        if let Some(l) = layers {
+            c.args(["--layers", l]);
+        }
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        files_under(out)
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+    };
+    let full_out = tmp.path().join("full");
+    let full = map(&full_out, None);
+    let out = tmp.path().join("out");
+    map(&out, None);
+    std::fs::write(out.join("articles/mine.geojson"), "mine").unwrap();
+
+    let names = map(&out, Some("events"));
+    assert!(names.iter().any(|n| n == "events.geojson"));
+    assert!(
+        !names.iter().any(|n| n.starts_with("dates/")
+            || (n.starts_with("articles/") && n != "articles/mine.geojson")),
+        "{names:?}"
+    );
+    assert!(names.iter().any(|n| n == "articles/mine.geojson"));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["options"]["feature_layers"],
+        serde_json::json!(["events"])
+    );
+    for same in [
+        "events.geojson",
+        "mentions.jsonl",
+        "coverage.csv",
+        "clusters.geojson",
+    ] {
+        assert_eq!(
+            std::fs::read(out.join(same)).unwrap(),
+            std::fs::read(full_out.join(same)).unwrap(),
+            "{same}"
+        );
+    }
+
+    let names = map(&out, Some("dates,articles"));
+    assert!(!names.iter().any(|n| n == "events.geojson"), "{names:?}");
+    let per_file = |names: &[String], dir: &str| {
+        names
+            .iter()
+            .filter(|n| n.starts_with(dir) && !n.ends_with("mine.geojson"))
+            .count()
+    };
+    assert_eq!(per_file(&names, "dates/"), per_file(&full, "dates/"));
+    assert_eq!(per_file(&names, "articles/"), 12);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert!(manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f != "events.geojson"));
+
+    let bad = frontmap()
+        .args(["map", "--quiet", "--layers", "events,pages", "--out"])
+        .arg(&out)
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("possible values: events, dates, articles")
+    );
+}
+
 /// 12,000 articles: every layer is valid GeoJSON with the manifest's counts, and the page stays
 /// small (it shows the most recent articles and says so).
 #[test]

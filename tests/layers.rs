@@ -154,6 +154,7 @@ fn run_info() -> RunInfo {
         gazetteer_version: "test".into(),
         failures: vec![Failure::error("in/broken.txt", None, "not valid UTF-8")],
         frontmap_version: "test".into(),
+        feature_layers: Default::default(),
     }
 }
 
