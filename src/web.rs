@@ -688,21 +688,27 @@ fn each_feature_within(path: &Path, whole_bytes: u64, f: &mut dyn FnMut(&Value))
     Ok(true)
 }
 
-/// `events.geojson`; without it, the per-article layers in `articles/` (sorted by file name).
+/// `events.geojson`; without it (`map --layers`), the per-article layers in `articles/`, else
+/// the per-date ones in `dates/` (sorted by file name): each holds every feature once.
 /// When there are more than `MAX_PAGE_EVENTS`, only those of the most recent articles (see
 /// `choose_articles`), read in a second pass so that the rest is never held.
 fn load_events(dir: &Path, skipped: &mut usize) -> Result<(Vec<PageEvent>, PageTotals)> {
     let mut sources = vec![dir.join("events.geojson")];
     if !sources[0].exists() {
         sources.clear();
-        let folder = dir.join("articles");
-        if folder.is_dir() {
+        for folder in [dir.join("articles"), dir.join("dates")] {
+            if !folder.is_dir() {
+                continue;
+            }
             sources = std::fs::read_dir(&folder)
                 .map_err(|e| Error::io(&folder, e))?
                 .filter_map(|entry| entry.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "geojson"))
                 .collect();
             sources.sort();
+            if !sources.is_empty() {
+                break;
+            }
         }
     }
     let read_all = |f: &mut dyn FnMut(&Value)| -> Result<()> {

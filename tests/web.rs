@@ -451,6 +451,26 @@ fn empty_and_odd_folders_still_give_a_page() {
     assert_eq!(block(&html, "fm-meta")["failures"], 3);
 }
 
+/// A run with `--layers dates` has neither `events.geojson` nor `articles/`: the page reads
+/// the events from `dates/`.
+#[test]
+fn page_reads_dates_when_the_other_feature_layers_were_skipped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("dates")).expect("mkdir");
+    std::fs::create_dir(dir.path().join("articles")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("dates/2024-07-01.geojson"),
+        r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","geometry":{"type":"Point","coordinates":[30.5,50.4]},"properties":{"article":"a","name":"Kyiv"}}]}"#,
+    )
+    .expect("write");
+    let html =
+        std::fs::read_to_string(frontmap::web::write_index(dir.path()).expect("write_index"))
+            .expect("read");
+    let events = block(&html, "fm-events");
+    assert_eq!(events.as_array().expect("events").len(), 1, "{events}");
+}
+
 #[test]
 fn broken_layers_are_errors_that_name_the_file() {
     let dir = tempfile::tempdir().expect("tempdir");
