@@ -245,6 +245,7 @@ pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mentions: &[Mention]) -> Vec<E
         }
     }
 
+    let snippets = Snippets::new(p.text);
     mentions
         .iter()
         .enumerate()
@@ -279,7 +280,7 @@ pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mentions: &[Mention]) -> Vec<E
                 candidates: candidates[i].len(),
                 cue: m.cue.as_ref().map(|c| c.word.clone()),
                 role: role(p, m, gaz.place(place)),
-                snippet: snippet(p, m.start, m.end),
+                snippet: snippets.around(p, m.start, m.end),
             }
         })
         .collect()
@@ -603,41 +604,61 @@ fn role(p: &Prepared<'_>, m: &Mention, place: &Place) -> Role {
     Role::Location
 }
 
-/// About 160 characters around the characters `start..end` of the prepared text, white space
-/// folded to single spaces.
-pub fn snippet(p: &Prepared<'_>, start: usize, end: usize) -> String {
-    let lo = start.saturating_sub(80);
-    let hi = (end + 80).min(p.chars.len());
-    let bytes = |c: usize| p.byte_of_char.get(c).map_or(p.text.len(), |&b| b as usize);
-    let window = p.text.get(bytes(lo)..bytes(hi)).unwrap_or("");
-    // Runs for every event, over twice the text: bytes, not characters, and words copied
-    // whole.
-    let b = window.as_bytes();
-    let mut out = String::with_capacity(b.len());
-    let mut word_start = None;
-    let mut i = 0;
-    while i < b.len() {
-        let n = whitespace_len(b, i);
-        if n == 0 {
-            word_start.get_or_insert(i);
-            i += 1;
-            continue;
-        }
-        if let Some(s) = word_start.take() {
-            if !out.is_empty() {
-                out.push(' ');
+/// An article's text with every run of white space folded to one space, for the snippets of
+/// its events: folded once per article, each snippet is then one copy (folding each ~160
+/// character window instead went over the text more than twice).
+pub struct Snippets {
+    folded: String,
+    /// Per byte of the original text, and one past the end: its byte offset in `folded` (for
+    /// white space, that of the space its run became).
+    at: Vec<u32>,
+}
+
+impl Snippets {
+    pub fn new(text: &str) -> Snippets {
+        let b = text.as_bytes();
+        let mut folded = Vec::with_capacity(b.len());
+        let mut at = Vec::with_capacity(b.len() + 1);
+        let mut i = 0;
+        while i < b.len() {
+            let n = whitespace_len(b, i);
+            if n == 0 {
+                at.push(folded.len() as u32);
+                folded.push(b[i]);
+                i += 1;
+                continue;
             }
-            out.push_str(window.get(s..i).unwrap_or(""));
+            let space = folded.len() as u32;
+            let mut n = n;
+            while n > 0 {
+                at.extend(std::iter::repeat_n(space, n));
+                i += n;
+                n = if i < b.len() { whitespace_len(b, i) } else { 0 };
+            }
+            folded.push(b' ');
         }
-        i += n;
-    }
-    if let Some(s) = word_start {
-        if !out.is_empty() {
-            out.push(' ');
+        at.push(folded.len() as u32);
+        Snippets {
+            // Whole characters copied and white-space characters made spaces: always UTF-8.
+            folded: String::from_utf8(folded)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            at,
         }
-        out.push_str(window.get(s..).unwrap_or(""));
     }
-    out
+
+    /// About 160 characters around the characters `start..end` of the prepared text, white
+    /// space folded to single spaces, none at either end.
+    pub fn around(&self, p: &Prepared<'_>, start: usize, end: usize) -> String {
+        let lo = start.saturating_sub(80);
+        let hi = (end + 80).min(p.chars.len());
+        let bytes = |c: usize| p.byte_of_char.get(c).map_or(p.text.len(), |&b| b as usize);
+        let folded = |byte: usize| self.at.get(byte).map_or(self.folded.len(), |&f| f as usize);
+        self.folded
+            .get(folded(bytes(lo))..folded(bytes(hi)))
+            .unwrap_or("")
+            .trim_matches(' ')
+            .to_string()
+    }
 }
 
 /// The length in bytes of the white-space character (`char::is_whitespace`) that starts at
@@ -705,9 +726,33 @@ mod tests {
 
     #[test]
     fn snippet_is_one_line() {
-        let p = Prepared::new("a\n\nb  Kharkiv\tc");
-        assert_eq!(snippet(&p, 6, 13), "a b Kharkiv c");
-        let p = Prepared::new(" \u{a0}Київ\u{2003}\n\tта  Харків\u{b} ");
-        assert_eq!(snippet(&p, 2, 6), "Київ та Харків");
+        let snippet = |text: &str, start, end| {
+            let p = Prepared::new(text);
+            Snippets::new(text).around(&p, start, end)
+        };
+        assert_eq!(snippet("a\n\nb  Kharkiv\tc", 6, 13), "a b Kharkiv c");
+        assert_eq!(
+            snippet(" \u{a0}Київ\u{2003}\n\tта  Харків\u{b} ", 2, 6),
+            "Київ та Харків"
+        );
+    }
+
+    proptest::proptest! {
+        /// The folded text gives what folding each window would: its words, one space apart.
+        #[test]
+        fn snippets_are_the_words_of_their_window(
+            text in "[a-c \u{a0}\u{2003}\u{3000}\t\nКї.]{0,400}",
+            start in 0usize..400,
+            len in 0usize..20,
+        ) {
+            let p = Prepared::new(&text);
+            let n = p.chars.len();
+            let (start, end) = (start.min(n), (start + len).min(n));
+            let window: String = p.chars[start.saturating_sub(80)..(end + 80).min(n)]
+                .iter()
+                .collect();
+            let want = window.split_whitespace().collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(Snippets::new(&text).around(&p, start, end), want);
+        }
     }
 }
