@@ -879,10 +879,9 @@ fn full_disk_is_a_clear_error_and_leaves_no_half_file() {
     }
 }
 
-/// The same, with the stronger promise that the previous layers are all left as they were.
-/// A disk that fills up half-way through the layers: every file is staged and renamed only
-/// once all are written, so the previous run's layers survive byte for byte, and no
-/// temporary file is left behind.
+/// The same, with the stronger promise: every file is staged and renamed only once all are
+/// written, so the previous run's layers survive byte for byte, and no temporary file is left
+/// behind.
 #[test]
 fn full_disk_leaves_the_previous_layers_intact() {
     let tmp = tempfile::tempdir().unwrap();

@@ -80,8 +80,9 @@ pub fn check_url(raw: &str) -> Result<Url, String> {
 pub fn redact(raw: &str) -> String {
     match Url::parse(raw) {
         Ok(url) => redact_url(&url),
-        // Not a URL we can parse: cut anything between the scheme and an `@` by hand.
-        Err(_) => match (raw.find("://"), raw.find('@')) {
+        // Not a URL we can parse: cut everything between the scheme and the last `@` by hand
+        // (a password may hold an unescaped `@`).
+        Err(_) => match (raw.find("://"), raw.rfind('@')) {
             (Some(s), Some(at)) if at > s => format!("{}{}", &raw[..s + 3], &raw[at + 1..]),
             _ => raw.to_string(),
         },
@@ -330,7 +331,7 @@ fn chain(e: &reqwest::Error) -> String {
 }
 
 /// Redacts any URL inside a message.
-fn strip_urls(msg: &str) -> String {
+pub(crate) fn strip_urls(msg: &str) -> String {
     msg.split(' ')
         .map(|w| {
             if w.contains("://") {
@@ -432,6 +433,7 @@ mod tests {
             ("http://token@example.com/", "http://example.com/"),
             ("https://example.com/", "https://example.com/"),
             ("http://u:p@[bad/x", "http://[bad/x"),
+            ("http://u:p@ss@[bad/x", "http://[bad/x"),
         ];
         for (raw, want) in cases {
             assert_eq!(redact(raw), want, "{raw}");

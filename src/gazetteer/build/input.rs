@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+use crate::ingest::fetch::{redact, strip_urls};
 
 /// What a source file holds, told by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -401,22 +402,6 @@ fn url_scheme(source: &str) -> Option<String> {
     valid.then(|| scheme.to_ascii_lowercase())
 }
 
-/// A URL for messages: without `user:password@`.
-fn redact(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(mut u) => {
-            // Only fails for URLs that cannot hold credentials anyway.
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.to_string()
-        }
-        Err(_) => match (url.find("://"), url.rfind('@')) {
-            (Some(s), Some(at)) if at > s => format!("{}{}", &url[..s + 3], &url[at + 1..]),
-            _ => url.to_string(),
-        },
-    }
-}
-
 /// The last path segment of a URL (`…/cities500.zip?x=1` → `cities500.zip`).
 fn url_file_name(url: &str) -> Result<String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| Error::Fetch {
@@ -503,18 +488,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut cur = Some(e);
     while let Some(err) = cur {
-        let msg = err
-            .to_string()
-            .split(' ')
-            .map(|w| {
-                if w.contains("://") {
-                    redact(w)
-                } else {
-                    w.to_string()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
+        let msg = strip_urls(&err.to_string());
         if !parts.iter().any(|p| p.contains(&msg)) {
             parts.push(msg);
         }
