@@ -280,7 +280,7 @@ pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mentions: &[Mention]) -> Vec<E
                 candidates: candidates[i].len(),
                 cue: m.cue.as_ref().map(|c| c.word.clone()),
                 role: role(p, m, gaz.place(place)),
-                snippet: snippets.around(p, m.start, m.end),
+                snippet: snippets.around(m.byte_start, m.byte_end),
             }
         })
         .collect()
@@ -327,9 +327,9 @@ fn words_between<'p>(p: &'p Prepared<'_>, a: &Mention, b: &Mention) -> Option<Ve
     if b.start < a.end || b.start - a.end > 40 || b.first_word <= a.last_word {
         return None;
     }
-    if p.chars[a.end..b.start]
+    if p.text.as_bytes()[a.byte_end..b.byte_start]
         .iter()
-        .any(|c| matches!(c, '.' | '!' | '?' | ';' | '\n'))
+        .any(|c| matches!(c, b'.' | b'!' | b'?' | b';' | b'\n'))
     {
         return None;
     }
@@ -604,60 +604,82 @@ fn role(p: &Prepared<'_>, m: &Mention, place: &Place) -> Role {
     Role::Location
 }
 
-/// An article's text with every run of white space folded to one space, for the snippets of
-/// its events: folded once per article, each snippet is then one copy (folding each ~160
-/// character window instead went over the text more than twice).
-pub struct Snippets {
-    folded: String,
-    /// Per byte of the original text, and one past the end: its byte offset in `folded` (for
-    /// white space, that of the space its run became).
-    at: Vec<u32>,
+/// Snippets of an article's text: about 160 characters around a mention, with every run of
+/// white space folded to one space.
+///
+/// The runs that folding changes (anything but one plain space) are found once per article;
+/// a snippet is then a slice copy with those runs replaced. (Folding each window afresh went
+/// over the text several times, as mentions are closer together than snippets are long; a
+/// folded copy of the whole text with a per-byte map cost more than the snippets.)
+pub struct Snippets<'t> {
+    text: &'t str,
+    /// Byte ranges of the white-space runs that are not a single space, in order.
+    runs: Vec<(usize, usize)>,
 }
 
-impl Snippets {
-    pub fn new(text: &str) -> Snippets {
+/// Characters of context on each side of a mention.
+const SNIPPET_SIDE: usize = 80;
+
+impl<'t> Snippets<'t> {
+    pub fn new(text: &'t str) -> Snippets<'t> {
         let b = text.as_bytes();
-        let mut folded = Vec::with_capacity(b.len());
-        let mut at = Vec::with_capacity(b.len() + 1);
+        let mut runs = Vec::new();
         let mut i = 0;
         while i < b.len() {
-            let n = whitespace_len(b, i);
-            if n == 0 {
-                at.push(folded.len() as u32);
-                folded.push(b[i]);
+            // Only these bytes can start a white-space character.
+            if !matches!(b[i], b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1..=0xE3) {
                 i += 1;
                 continue;
             }
-            let space = folded.len() as u32;
-            let mut n = n;
-            while n > 0 {
-                at.extend(std::iter::repeat_n(space, n));
+            let start = i;
+            loop {
+                let n = whitespace_len(b, i);
+                if n == 0 {
+                    break;
+                }
                 i += n;
-                n = if i < b.len() { whitespace_len(b, i) } else { 0 };
             }
-            folded.push(b' ');
+            if i == start {
+                i += 1;
+            } else if !(i == start + 1 && b[start] == b' ') {
+                runs.push((start, i));
+            }
         }
-        at.push(folded.len() as u32);
-        Snippets {
-            // Whole characters copied and white-space characters made spaces: always UTF-8.
-            folded: String::from_utf8(folded)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-            at,
-        }
+        Snippets { text, runs }
     }
 
-    /// About 160 characters around the characters `start..end` of the prepared text, white
-    /// space folded to single spaces, none at either end.
-    pub fn around(&self, p: &Prepared<'_>, start: usize, end: usize) -> String {
-        let lo = start.saturating_sub(80);
-        let hi = (end + 80).min(p.chars.len());
-        let bytes = |c: usize| p.byte_of_char.get(c).map_or(p.text.len(), |&b| b as usize);
-        let folded = |byte: usize| self.at.get(byte).map_or(self.folded.len(), |&f| f as usize);
-        self.folded
-            .get(folded(bytes(lo))..folded(bytes(hi)))
-            .unwrap_or("")
-            .trim_matches(' ')
-            .to_string()
+    /// About 160 characters around the bytes `start..end` of the text (`SNIPPET_SIDE`
+    /// characters each side), white space folded to single spaces, none at either end.
+    pub fn around(&self, start: usize, end: usize) -> String {
+        let text = self.text;
+        let lo = text[..start]
+            .char_indices()
+            .rev()
+            .nth(SNIPPET_SIDE - 1)
+            .map_or(0, |(i, _)| i);
+        let hi = text[end..]
+            .char_indices()
+            .nth(SNIPPET_SIDE)
+            .map_or(text.len(), |(i, _)| end + i);
+        let mut out = String::with_capacity(hi - lo);
+        let mut at = lo;
+        // The runs that end inside the window or past it, from the first that ends after `lo`.
+        let first = self.runs.partition_point(|&(_, run_end)| run_end <= lo);
+        for &(run_start, run_end) in &self.runs[first..] {
+            if run_start >= hi {
+                break;
+            }
+            let run_start = run_start.max(lo);
+            out.push_str(&text[at..run_start]);
+            out.push(' ');
+            at = run_end.min(hi);
+        }
+        out.push_str(&text[at..hi]);
+        let trimmed = out.trim_matches(' ');
+        if trimmed.len() != out.len() {
+            out = trimmed.to_string();
+        }
+        out
     }
 }
 
@@ -726,9 +748,9 @@ mod tests {
 
     #[test]
     fn snippet_is_one_line() {
-        let snippet = |text: &str, start, end| {
-            let p = Prepared::new(text);
-            Snippets::new(text).around(&p, start, end)
+        let snippet = |text: &str, start: usize, end: usize| {
+            let byte = |c: usize| text.char_indices().nth(c).map_or(text.len(), |(b, _)| b);
+            Snippets::new(text).around(byte(start), byte(end))
         };
         assert_eq!(snippet("a\n\nb  Kharkiv\tc", 6, 13), "a b Kharkiv c");
         assert_eq!(
@@ -745,14 +767,15 @@ mod tests {
             start in 0usize..400,
             len in 0usize..20,
         ) {
-            let p = Prepared::new(&text);
-            let n = p.chars.len();
+            let chars: Vec<char> = text.chars().collect();
+            let n = chars.len();
             let (start, end) = (start.min(n), (start + len).min(n));
-            let window: String = p.chars[start.saturating_sub(80)..(end + 80).min(n)]
+            let window: String = chars[start.saturating_sub(80)..(end + 80).min(n)]
                 .iter()
                 .collect();
             let want = window.split_whitespace().collect::<Vec<_>>().join(" ");
-            proptest::prop_assert_eq!(Snippets::new(&text).around(&p, start, end), want);
+            let byte = |c: usize| text.char_indices().nth(c).map_or(text.len(), |(b, _)| b);
+            proptest::prop_assert_eq!(Snippets::new(&text).around(byte(start), byte(end)), want);
         }
     }
 }

@@ -175,26 +175,25 @@ proptest! {
     #[test]
     fn normaliser_maps_back_inside_the_text(text in any_text()) {
         let n = normalise_text(&text);
-        let chars = text.chars().count();
-        prop_assert_eq!(n.char_of_byte.len(), n.text.len() + 1);
-        prop_assert_eq!(n.char_of_byte.last().copied(), Some(chars as u32));
-        prop_assert!(n.char_of_byte.windows(2).all(|w| w[0] <= w[1]), "map goes backwards");
-        prop_assert!(n.char_of_byte.iter().all(|&c| c as usize <= chars));
-        // Character starts of the original text, and one past its end.
-        let mut starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        starts.push(text.len());
+        prop_assert_eq!(n.source_byte.len(), n.text.len() + 1);
+        prop_assert_eq!(n.source_byte.last().copied(), Some(text.len() as u32));
+        prop_assert!(n.source_byte.windows(2).all(|w| w[0] <= w[1]), "map goes backwards");
+        prop_assert!(n.source_byte.iter().all(|&b| text.is_char_boundary(b as usize)));
         let bounds: Vec<usize> = (0..=n.text.len()).filter(|&b| n.text.is_char_boundary(b)).collect();
         for (k, &lo) in bounds.iter().enumerate() {
             // A normal-form character comes from one original character.
             if let Some(&next) = bounds.get(k + 1) {
-                let first = n.char_of_byte[lo];
-                prop_assert!(n.char_of_byte[lo..next].iter().all(|&c| c == first));
+                let first = n.source_byte[lo];
+                prop_assert!(n.source_byte[lo..next].iter().all(|&c| c == first));
             }
             for &hi in bounds[k..].iter().take(4).chain(bounds.last()) {
-                let (s, e) = n.original_span(lo, hi);
-                prop_assert!(s <= e && e <= chars, "span {}..{} -> {}..{} of {}", lo, hi, s, e, chars);
-                prop_assert!(text.get(starts[s]..starts[e]).is_some());
+                let (s, e) = n.original_span(&text, lo, hi);
+                prop_assert!(s <= e && e <= text.len(), "span {}..{} -> {}..{} of {}", lo, hi, s, e, text.len());
+                prop_assert!(text.get(s..e).is_some());
             }
+        }
+        for &(lo, hi) in &n.words {
+            prop_assert!(lo < hi && n.text.get(lo..hi).is_some());
         }
     }
 

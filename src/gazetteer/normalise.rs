@@ -13,23 +13,28 @@
 
 use unicode_normalization::char::decompose_compatible;
 
-/// Article text in normal form, with a map back to the original character offsets.
+/// Article text in normal form, with a map back to the original text and its words.
 #[derive(Debug, Clone, Default)]
 pub struct NormalisedText {
     /// The normal form; see the module docs.
     pub text: String,
-    /// For every byte of `text`, the index (in Unicode scalar values) of the original character
-    /// it came from. One extra entry at the end holds the original length in characters.
-    pub char_of_byte: Vec<u32>,
+    /// For every byte of `text`, the byte offset in the original text of the character it came
+    /// from. One extra entry at the end holds the original length in bytes. (Byte offsets, not
+    /// character indexes: the original text is then sliced, never decoded into a `Vec<char>`.)
+    pub source_byte: Vec<u32>,
+    /// Byte ranges in `text` of its words (runs of `is_word_char`), in order.
+    pub words: Vec<(usize, usize)>,
 }
 
 impl NormalisedText {
-    /// Original character range `[start, end)` of the normal-form byte range `[lo, hi)`.
-    pub fn original_span(&self, lo: usize, hi: usize) -> (usize, usize) {
-        let start = self.char_of_byte[lo] as usize;
+    /// Byte range in `original` (the text this was made from) of the normal-form byte range
+    /// `[lo, hi)`: whole original characters.
+    pub fn original_span(&self, original: &str, lo: usize, hi: usize) -> (usize, usize) {
+        let start = self.source_byte[lo] as usize;
         // The last byte of the range belongs to the last original character covered.
         let end = if hi > lo {
-            self.char_of_byte[hi - 1] as usize + 1
+            let last = self.source_byte[hi - 1] as usize;
+            last + original[last..].chars().next().map_or(0, char::len_utf8)
         } else {
             start
         };
@@ -93,9 +98,9 @@ enum Fold {
     Skip,
     /// White space or a hyphen: folds into one space with its neighbours.
     Space,
-    /// Replaced by these UTF-8 bytes (`len` of them).
-    Bytes { len: u8, bytes: [u8; 7] },
-    /// Too long for the table: fold with `fold_char`.
+    /// Replaced by these UTF-8 bytes (`len` of them), all word characters (`word`) or none.
+    Bytes { len: u8, bytes: [u8; 6], word: bool },
+    /// Too long for the table, or word and other characters mixed: fold with `fold_char`.
     Slow,
 }
 
@@ -120,14 +125,17 @@ fn fold_table() -> &'static [Fold; TABLE_CHARS] {
             } else {
                 let mut folded = String::new();
                 fold_char(c, |f| folded.push(f));
-                let mut bytes = [0u8; 7];
-                if folded.len() > bytes.len() {
+                let word = folded.chars().all(is_word_char);
+                let mixed = !word && folded.chars().any(is_word_char);
+                let mut bytes = [0u8; 6];
+                if folded.len() > bytes.len() || mixed {
                     Fold::Slow
                 } else {
                     bytes[..folded.len()].copy_from_slice(folded.as_bytes());
                     Fold::Bytes {
                         len: folded.len() as u8,
                         bytes,
+                        word,
                     }
                 }
             };
@@ -136,16 +144,26 @@ fn fold_table() -> &'static [Fold; TABLE_CHARS] {
     })
 }
 
-/// Normal form of article text, with the byte → original character map.
+/// Normal form of article text, with the map back to the original bytes and the words.
 pub fn normalise_text(text: &str) -> NormalisedText {
     let table = fold_table();
     let mut out: Vec<u8> = Vec::with_capacity(text.len());
     let mut map: Vec<u32> = Vec::with_capacity(text.len() + 1);
+    let mut words = Vec::with_capacity(text.len() / 6);
+    // Start of the word being read, if any.
+    let mut word_start: Option<usize> = None;
     let mut last_was_space = false;
-    let mut n_chars = 0u32;
-    for (i, c) in text.chars().enumerate() {
+    // One folded character of `len` bytes is about to be pushed: open or close a word.
+    let mut mark = |out: &Vec<u8>, word: bool| match (word, word_start) {
+        (true, None) => word_start = Some(out.len()),
+        (false, Some(s)) => {
+            words.push((s, out.len()));
+            word_start = None;
+        }
+        _ => {}
+    };
+    for (i, c) in text.char_indices() {
         let i = i as u32;
-        n_chars = i + 1;
         let fold = match table.get(c as usize) {
             Some(&fold) => fold,
             None if is_apostrophe(c) => Fold::Skip,
@@ -156,6 +174,7 @@ pub fn normalise_text(text: &str) -> NormalisedText {
             Fold::Skip => {}
             Fold::Space => {
                 if !last_was_space {
+                    mark(&out, false);
                     out.push(b' ');
                     map.push(i);
                     last_was_space = true;
@@ -164,8 +183,9 @@ pub fn normalise_text(text: &str) -> NormalisedText {
             // A character that folds to nothing (a lone combining mark) leaves the space
             // state as it was: "a \u{301} b" is "a b", one space.
             Fold::Bytes { len: 0, .. } => {}
-            Fold::Bytes { len, bytes } => {
+            Fold::Bytes { len, bytes, word } => {
                 last_was_space = false;
+                mark(&out, word);
                 // Byte pushes: a copy call per character would cost more than the fold.
                 for &b in &bytes[..len as usize] {
                     out.push(b);
@@ -175,6 +195,7 @@ pub fn normalise_text(text: &str) -> NormalisedText {
             Fold::Slow => {
                 fold_char(c, |f| {
                     last_was_space = false;
+                    mark(&out, is_word_char(f));
                     let mut buf = [0u8; 4];
                     let bytes = f.encode_utf8(&mut buf).as_bytes();
                     out.extend_from_slice(bytes);
@@ -183,13 +204,15 @@ pub fn normalise_text(text: &str) -> NormalisedText {
             }
         }
     }
-    map.push(n_chars);
+    mark(&out, false);
+    map.push(text.len() as u32);
     NormalisedText {
         // Every byte pushed is a whole UTF-8 character (from the table, built from chars, or
         // from `encode_utf8`), so this never fails.
         text: String::from_utf8(out)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-        char_of_byte: map,
+        source_byte: map,
+        words,
     }
 }
 
@@ -269,16 +292,57 @@ mod tests {
     fn offsets_map_back_to_characters() {
         let text = "У Харкові — Куп’янськ, «Łódź».";
         let n = normalise_text(text);
-        let chars: Vec<char> = text.chars().collect();
         let lo = n.text.find("купянськ").unwrap();
         let hi = lo + "купянськ".len();
-        let (s, e) = n.original_span(lo, hi);
-        let surface: String = chars[s..e].iter().collect();
-        assert_eq!(surface, "Куп’янськ");
+        let (s, e) = n.original_span(text, lo, hi);
+        assert_eq!(&text[s..e], "Куп’янськ");
         let lo = n.text.find("lodz").unwrap();
-        let (s, e) = n.original_span(lo, lo + 4);
-        assert_eq!(chars[s..e].iter().collect::<String>(), "Łódź");
-        assert_eq!(n.char_of_byte.len(), n.text.len() + 1);
-        assert_eq!(*n.char_of_byte.last().unwrap() as usize, chars.len());
+        let (s, e) = n.original_span(text, lo, lo + 4);
+        assert_eq!(&text[s..e], "Łódź");
+        assert_eq!(n.source_byte.len(), n.text.len() + 1);
+        assert_eq!(*n.source_byte.last().unwrap() as usize, text.len());
+    }
+
+    /// The words found while folding are the runs of word characters of the folded text.
+    fn words_by_scanning(norm: &str) -> Vec<(usize, usize)> {
+        let mut want = Vec::new();
+        let mut start = None;
+        for (i, c) in norm.char_indices() {
+            match (is_word_char(c), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    want.push((s, i));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            want.push((s, norm.len()));
+        }
+        want
+    }
+
+    #[test]
+    fn words_are_the_runs_of_word_characters() {
+        for text in [
+            "",
+            " ",
+            "Kup'yans'k, Харкові — ½ x",
+            "a\u{301}b  c½d ß-Łódź. 2022",
+        ] {
+            let n = normalise_text(text);
+            assert_eq!(n.words, words_by_scanning(&n.text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_are_the_runs_of_word_characters_of_any_text(
+            text in "[a-zA-Z0-9 \t\n'’ʼ\u{301}½ßŁłÄ²Їїй.,\u{2014}\u{a0}Ⅻ\u{1F600}-]{0,60}"
+        ) {
+            let n = normalise_text(&text);
+            proptest::prop_assert_eq!(n.words, words_by_scanning(&n.text));
+        }
     }
 }

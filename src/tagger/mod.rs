@@ -29,6 +29,9 @@ pub struct Mention {
     /// Character offsets (Unicode scalar values) into the article text, end exclusive.
     pub start: usize,
     pub end: usize,
+    /// Byte offsets of the same span.
+    pub byte_start: usize,
+    pub byte_end: usize,
     pub surface: String,
     /// The places the name can mean (at least one).
     pub candidates: Vec<Posting>,
@@ -41,12 +44,10 @@ pub struct Mention {
     pub last_word: usize,
 }
 
-/// An article's text prepared for tagging: original characters, normal form, and its words.
+/// An article's text prepared for tagging: the original, its normal form, and its words.
+/// Everything points into the original by byte offset: nothing is kept per character.
 pub struct Prepared<'t> {
     pub text: &'t str,
-    pub chars: Vec<char>,
-    /// Byte offset in `text` of every character, and one past the end.
-    pub byte_of_char: Vec<u32>,
     pub norm: NormalisedText,
     /// Byte ranges of the words of the normal form, in order.
     pub words: Vec<(usize, usize)>,
@@ -54,37 +55,9 @@ pub struct Prepared<'t> {
 
 impl<'t> Prepared<'t> {
     pub fn new(text: &'t str) -> Prepared<'t> {
-        let norm = normalise_text(text);
-        let mut words = Vec::new();
-        let mut start = None;
-        for (i, c) in norm.text.char_indices() {
-            let w = is_word_char(c);
-            match (w, start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    words.push((s, i));
-                    start = None;
-                }
-                _ => {}
-            }
-        }
-        if let Some(s) = start {
-            words.push((s, norm.text.len()));
-        }
-        let mut chars = Vec::with_capacity(text.len());
-        let mut byte_of_char = Vec::with_capacity(text.len() + 1);
-        for (b, c) in text.char_indices() {
-            chars.push(c);
-            byte_of_char.push(b as u32);
-        }
-        byte_of_char.push(text.len() as u32);
-        Prepared {
-            text,
-            chars,
-            byte_of_char,
-            norm,
-            words,
-        }
+        let mut norm = normalise_text(text);
+        let words = std::mem::take(&mut norm.words);
+        Prepared { text, norm, words }
     }
 
     /// The normal form of word `w`.
@@ -93,12 +66,16 @@ impl<'t> Prepared<'t> {
         &self.norm.text[lo..hi]
     }
 
+    /// Byte offset in the original text where word `w` starts.
+    fn source_byte(&self, w: usize) -> usize {
+        self.norm.source_byte[self.words[w].0] as usize
+    }
+
     /// The original first character of word `w`.
     fn first_char(&self, w: usize) -> char {
-        let (lo, _) = self.words[w];
-        self.chars
-            .get(self.norm.char_of_byte[lo] as usize)
-            .copied()
+        self.text[self.source_byte(w)..]
+            .chars()
+            .next()
             .unwrap_or(' ')
     }
 
@@ -108,9 +85,7 @@ impl<'t> Prepared<'t> {
 
     /// True when word `w` opens a sentence (or a title, a quote or a line).
     pub fn is_sentence_start(&self, w: usize) -> bool {
-        let (lo, _) = self.words[w];
-        let start = self.norm.char_of_byte[lo] as usize;
-        for &c in self.chars[..start].iter().rev() {
+        for c in self.text[..self.source_byte(w)].chars().rev() {
             if c == '\n' || c == '\r' {
                 return true;
             }
@@ -144,9 +119,33 @@ impl<'t> Prepared<'t> {
         &self.norm.text[self.words[a].1..self.words[b].0]
     }
 
-    /// Original character span of the normal-form byte range.
+    /// Original byte span of the normal-form byte range.
     fn span(&self, lo: usize, hi: usize) -> (usize, usize) {
-        self.norm.original_span(lo, hi)
+        self.norm.original_span(self.text, lo, hi)
+    }
+
+    /// The original text of words `first..=last`.
+    fn original(&self, first: usize, last: usize) -> &'t str {
+        let (s, e) = self.span(self.words[first].0, self.words[last].1);
+        &self.text[s..e]
+    }
+}
+
+/// Character offsets of increasing byte offsets: counts only the text between two calls.
+struct CharCounter {
+    byte: usize,
+    chars: usize,
+}
+
+impl CharCounter {
+    fn chars_at(&mut self, text: &str, byte: usize) -> usize {
+        if byte < self.byte {
+            // Not expected (the tagger goes forward); stay right anyway.
+            (self.byte, self.chars) = (0, 0);
+        }
+        self.chars += text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
     }
 }
 
@@ -167,6 +166,7 @@ pub fn tag_prepared(gaz: &Gazetteer, p: &Prepared<'_>, lang: Option<&str>) -> Ve
     };
     // Ends on a word boundary, longest last, each with its automaton value.
     let mut ends: Vec<(usize, u64)> = Vec::new();
+    let mut counter = CharCounter { byte: 0, chars: 0 };
     let mut w = 0;
     while w < p.words.len() {
         // Every name is written capitalised (`plausible` insists): lower-case words, most of
@@ -203,9 +203,11 @@ pub fn tag_prepared(gaz: &Gazetteer, p: &Prepared<'_>, lang: Option<&str>) -> Ve
             }
             let (s, e) = p.span(start, end);
             out.push(Mention {
-                start: s,
-                end: e,
-                surface: p.chars[s..e].iter().collect(),
+                start: counter.chars_at(p.text, s),
+                end: counter.chars_at(p.text, e),
+                byte_start: s,
+                byte_end: e,
+                surface: p.text[s..e].to_string(),
                 candidates,
                 cue: cue_around(p, w, last_word),
                 norm_start: start,
@@ -277,8 +279,7 @@ fn plausible<'p>(
             || Some(c.origin as usize) == evidence.overlay
     });
     let chars = word.chars().count();
-    let (s0, e0) = p.span(p.words[first].0, p.words[last].1);
-    let all_caps = p.chars[s0..e0].iter().all(|c| !c.is_lowercase());
+    let all_caps = p.original(first, last).chars().all(|c| !c.is_lowercase());
     // Acronyms (TASS, NATO) are not places unless the place is a state or a big city (KYIV
     // in a dateline); abbreviations of two letters (AS, US, UK) need curated evidence.
     if all_caps && chars >= 2 && !strong {
@@ -373,10 +374,7 @@ fn plausible<'p>(
 
 /// The cue word before or after a match, if any.
 fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
-    let original = |w0: usize, w1: usize| -> String {
-        let (s, e) = p.span(p.words[w0].0, p.words[w1].1);
-        p.chars[s..e].iter().collect()
-    };
+    let original = |w0: usize, w1: usize| p.original(w0, w1).to_string();
     // Before: one word ("wilayah"), or two ("city of", "région de"), perhaps with words of
     // direction between cue and name ("wilayah timur laut Sumy").
     let mut first = first;
