@@ -623,12 +623,18 @@ const SNIPPET_SIDE: usize = 80;
 impl<'t> Snippets<'t> {
     pub fn new(text: &'t str) -> Snippets<'t> {
         let b = text.as_bytes();
+        // Only these bytes can start a white-space character.
+        let may_start_space = |x: u8| matches!(x, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1..=0xE3);
         let mut runs = Vec::new();
         let mut i = 0;
         while i < b.len() {
-            // Only these bytes can start a white-space character.
-            if !matches!(b[i], b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1..=0xE3) {
+            if !may_start_space(b[i]) {
                 i += 1;
+                continue;
+            }
+            // One plain space between words, the common case: nothing to fold.
+            if b[i] == b' ' && b.get(i + 1).is_some_and(|&x| !may_start_space(x)) {
+                i += 2;
                 continue;
             }
             let start = i;
@@ -652,13 +658,20 @@ impl<'t> Snippets<'t> {
     /// characters each side), white space folded to single spaces, none at either end.
     pub fn around(&self, start: usize, end: usize) -> String {
         let text = self.text;
-        let lo = text[..start]
-            .char_indices()
+        let b = text.as_bytes();
+        // Characters are counted by their first bytes (not 0b10xx_xxxx): no decoding.
+        let is_char_start = |x: &u8| (*x as i8) >= -0x40;
+        let lo = b[..start]
+            .iter()
+            .enumerate()
             .rev()
+            .filter(|(_, x)| is_char_start(x))
             .nth(SNIPPET_SIDE - 1)
             .map_or(0, |(i, _)| i);
-        let hi = text[end..]
-            .char_indices()
+        let hi = b[end..]
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| is_char_start(x))
             .nth(SNIPPET_SIDE)
             .map_or(text.len(), |(i, _)| end + i);
         let mut out = String::with_capacity(hi - lo);

@@ -162,8 +162,56 @@ pub fn normalise_text(text: &str) -> NormalisedText {
         }
         _ => {}
     };
-    for (i, c) in text.char_indices() {
-        let i = i as u32;
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let i = at as u32;
+        let lead = bytes[at];
+        // A run of ASCII letters and digits: one word (or its start), lower-cased byte for byte.
+        if lead.is_ascii_alphanumeric() {
+            let run = bytes[at..]
+                .iter()
+                .position(|b| !b.is_ascii_alphanumeric())
+                .map_or(bytes.len(), |n| at + n);
+            last_was_space = false;
+            mark(&out, true);
+            out.extend(bytes[at..run].iter().map(u8::to_ascii_lowercase));
+            map.extend(i..run as u32);
+            at = run;
+            continue;
+        }
+        // Other ASCII: no decoding, and every fold is one byte or none.
+        if lead < 0x80 {
+            at += 1;
+            match table[lead as usize] {
+                Fold::Bytes {
+                    len: 1,
+                    bytes,
+                    word,
+                } => {
+                    last_was_space = false;
+                    mark(&out, word);
+                    out.push(bytes[0]);
+                    map.push(i);
+                    continue;
+                }
+                Fold::Skip => continue,
+                Fold::Space if last_was_space => continue,
+                Fold::Space => {
+                    mark(&out, false);
+                    out.push(b' ');
+                    map.push(i);
+                    last_was_space = true;
+                    continue;
+                }
+                // Not in the table as one byte: the general path below.
+                _ => at -= 1,
+            }
+        }
+        let Some(c) = text[at..].chars().next() else {
+            break;
+        };
+        at += c.len_utf8();
         let fold = match table.get(c as usize) {
             Some(&fold) => fold,
             None if is_apostrophe(c) => Fold::Skip,
