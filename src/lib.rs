@@ -38,7 +38,7 @@ pub fn process_article(gaz: &Gazetteer, article: &Article) -> ArticleResult {
     }
     let prepared = tagger::Prepared::new(&article.text);
     let mentions = tagger::tag_prepared(gaz, &prepared, meta.lang.as_deref());
-    let events = resolve::resolve(gaz, &prepared, &mentions);
+    let events = resolve::resolve(gaz, &prepared, mentions);
     ArticleResult { meta, events }
 }
 

@@ -129,17 +129,18 @@ struct Context<'g> {
 const SCAN_POINTS: usize = 32;
 
 impl<'g> Context<'g> {
-    /// Builds the R-tree over the points added so far.
+    /// Builds the R-tree over the points added so far, when there are enough to need one.
     fn index_points(&mut self) {
-        self.tree = rstar::RTree::bulk_load(std::mem::take(&mut self.points));
+        if self.points.len() > SCAN_POINTS {
+            self.tree = rstar::RTree::bulk_load(std::mem::take(&mut self.points));
+        }
     }
 
-    /// Great-circle distance in km from (lat, lon) to the nearest sure settlement of another
-    /// mention than `mention`, or infinity.
-    fn nearest_km(&self, lat: f64, lon: f64, mention: usize) -> f64 {
-        let q = crate::sphere::unit_vector(lon, lat);
-        let d2 = if self.tree.size() <= SCAN_POINTS {
-            self.tree
+    /// Great-circle distance in km from `q` (a point on the unit sphere) to the nearest sure
+    /// settlement of another mention than `mention`, or infinity.
+    fn nearest_km(&self, q: [f64; 3], mention: usize) -> f64 {
+        let d2 = if self.tree.size() == 0 {
+            self.points
                 .iter()
                 .filter(|p| p.data != mention)
                 .map(|p| {
@@ -156,7 +157,8 @@ impl<'g> Context<'g> {
         d2.map_or(f64::INFINITY, |d2| crate::sphere::km_of_chord(d2.sqrt()))
     }
 
-    fn add(&mut self, mention: usize, place: &'g Place) {
+    /// Adds `place` (at `at` on the unit sphere), the place of `mention`.
+    fn add(&mut self, mention: usize, place: &'g Place, at: [f64; 3]) {
         match place.kind {
             Kind::Country => {
                 self.countries.insert(&place.country);
@@ -169,10 +171,8 @@ impl<'g> Context<'g> {
                     self.countries.insert(&place.country);
                 }
                 if matches!(place.kind, Kind::PopulatedPlace | Kind::Landmark) {
-                    self.points.push(rstar::primitives::GeomWithData::new(
-                        crate::sphere::unit_vector(place.lon, place.lat),
-                        mention,
-                    ));
+                    self.points
+                        .push(rstar::primitives::GeomWithData::new(at, mention));
                 }
             }
             Kind::Region | Kind::Continent => {}
@@ -180,77 +180,120 @@ impl<'g> Context<'g> {
     }
 }
 
-/// Resolves the tagger's mentions of one article to events, in text order.
-pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mentions: &[Mention]) -> Vec<Event> {
-    // The tagger gives none, but a mention without candidates has nothing to resolve to.
-    if mentions.iter().any(|m| m.candidates.is_empty()) {
-        let kept: Vec<Mention> = mentions
+/// The distinct candidate places of every mention, in one buffer, each with its point on the
+/// unit sphere (worked out once: the passes below look at each candidate up to four times).
+struct Candidates {
+    places: Vec<u32>,
+    points: Vec<[f64; 3]>,
+    /// `places[ranges[i].0..ranges[i].1]` are the candidates of mention `i`.
+    ranges: Vec<(usize, usize)>,
+}
+
+impl Candidates {
+    fn new(gaz: &Gazetteer, mentions: &[Mention]) -> Candidates {
+        let total = mentions.iter().map(|m| m.candidates.len()).sum();
+        let mut places = Vec::with_capacity(total);
+        let mut ranges = Vec::with_capacity(mentions.len());
+        for m in mentions {
+            let start = places.len();
+            places.extend(m.candidates.iter().map(|c| c.place));
+            places[start..].sort_unstable();
+            // Dedup in place within this mention's range.
+            let mut kept = start;
+            for k in start..places.len() {
+                if k == start || places[k] != places[kept - 1] {
+                    places[kept] = places[k];
+                    kept += 1;
+                }
+            }
+            places.truncate(kept);
+            ranges.push((start, kept));
+        }
+        let points = places
             .iter()
-            .filter(|m| !m.candidates.is_empty())
-            .cloned()
+            .map(|&c| {
+                let place = gaz.place(c);
+                crate::sphere::unit_vector(place.lon, place.lat)
+            })
             .collect();
-        return resolve(gaz, p, &kept);
+        Candidates {
+            places,
+            points,
+            ranges,
+        }
     }
-    let candidates: Vec<Vec<u32>> = mentions
-        .iter()
-        .map(|m| {
-            let mut c: Vec<u32> = m.candidates.iter().map(|c| c.place).collect();
-            c.sort_unstable();
-            c.dedup();
-            c
-        })
+
+    fn of(&self, mention: usize) -> &[u32] {
+        let (lo, hi) = self.ranges[mention];
+        &self.places[lo..hi]
+    }
+
+    fn points_of(&self, mention: usize) -> &[[f64; 3]] {
+        let (lo, hi) = self.ranges[mention];
+        &self.points[lo..hi]
+    }
+}
+
+/// Resolves the tagger's mentions of one article to events, in text order.
+pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mut mentions: Vec<Mention>) -> Vec<Event> {
+    // The tagger gives none, but a mention without candidates has nothing to resolve to.
+    mentions.retain(|m| !m.candidates.is_empty());
+    let candidates = Candidates::new(gaz, &mentions);
+    let qualifiers: Vec<Option<&str>> = (0..mentions.len())
+        .map(|i| qualifier_admin1(gaz, p, &mentions, &candidates, i))
         .collect();
-    let qualifiers: Vec<Option<String>> = (0..mentions.len())
-        .map(|i| qualifier_admin1(gaz, p, mentions, &candidates, i))
-        .collect();
-    let hints = cue_hints(p, mentions);
+    let hints = cue_hints(p, &mentions);
 
     // Pass 1: context from the mentions that need none.
     let mut context = Context::default();
-    for (i, c) in candidates.iter().enumerate() {
-        if let Some(only) = unambiguous(gaz, c, hints[i]) {
-            context.add(i, gaz.place(only));
+    for (i, &hint) in hints.iter().enumerate() {
+        if let Some(k) = unambiguous(gaz, candidates.of(i), hint) {
+            context.add(
+                i,
+                gaz.place(candidates.of(i)[k]),
+                candidates.points_of(i)[k],
+            );
         }
     }
     context.index_points();
     // Pass 2: resolve everything against it; pass 3: again, against what pass 2 found, so
     // that two ambiguous neighbours (Lyman and Siversk) pull each other to the same front.
-    let mut chosen: Vec<(u32, Score, Option<Score>)> = (0..mentions.len())
-        .map(|i| {
-            choose(
-                gaz,
-                hints[i],
-                &candidates[i],
-                qualifiers[i].as_deref(),
-                &context,
-                i,
-            )
-        })
+    let choose_with = |context: &Context, i: usize| {
+        choose(
+            gaz,
+            hints[i],
+            candidates.of(i),
+            candidates.points_of(i),
+            qualifiers[i],
+            context,
+            i,
+        )
+    };
+    let mut chosen: Vec<(usize, Score, Option<Score>)> = (0..mentions.len())
+        .map(|i| choose_with(&context, i))
         .collect();
     let mut context2 = Context::default();
-    for (i, (place, _, _)) in chosen.iter().enumerate() {
-        context2.add(i, gaz.place(*place));
+    for (i, &(k, _, _)) in chosen.iter().enumerate() {
+        context2.add(
+            i,
+            gaz.place(candidates.of(i)[k]),
+            candidates.points_of(i)[k],
+        );
     }
     context2.index_points();
-    for i in 0..mentions.len() {
-        if candidates[i].len() > 1 {
-            chosen[i] = choose(
-                gaz,
-                hints[i],
-                &candidates[i],
-                qualifiers[i].as_deref(),
-                &context2,
-                i,
-            );
+    for (i, choice) in chosen.iter_mut().enumerate() {
+        if candidates.of(i).len() > 1 {
+            *choice = choose_with(&context2, i);
         }
     }
 
     let snippets = Snippets::new(p.text);
     mentions
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(i, m)| {
-            let (mut place, score, runner_up) = chosen[i];
+            let (k, score, runner_up) = chosen[i];
+            let mut place = candidates.of(i)[k];
             let mut rule = match &runner_up {
                 None => "only_candidate",
                 Some(r) => score.deciding_rule(r),
@@ -273,36 +316,39 @@ pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mentions: &[Mention]) -> Vec<E
             Event {
                 start: m.start,
                 end: m.end,
-                surface: m.surface.clone(),
+                snippet: snippets.around(m.byte_start, m.byte_end),
+                role: role(p, &m, gaz.place(place)),
+                surface: m.surface,
                 place,
                 rule,
                 confidence: (confidence * 1000.0).round() / 1000.0,
-                candidates: candidates[i].len(),
-                cue: m.cue.as_ref().map(|c| c.word.clone()),
-                role: role(p, m, gaz.place(place)),
-                snippet: snippets.around(m.byte_start, m.byte_end),
+                candidates: candidates.of(i).len(),
+                cue: m.cue.map(|c| c.word),
             }
         })
         .collect()
 }
 
-/// The single place of a candidate list when the list needs no context: one candidate, one
-/// country among small namesakes, or one region when a cue says region.
-fn unambiguous(gaz: &Gazetteer, c: &[u32], hint: Option<CueHint>) -> Option<u32> {
+/// The single place of a candidate list (its index in `c`) when the list needs no context: one
+/// candidate, one country among small namesakes, or one region when a cue says region.
+fn unambiguous(gaz: &Gazetteer, c: &[u32], hint: Option<CueHint>) -> Option<usize> {
     if c.len() == 1 {
-        return c.first().copied();
+        return Some(0);
     }
-    let only = |pred: &dyn Fn(Kind) -> bool| {
-        let found: Vec<u32> = c
+    let only = |kind: Kind| {
+        let mut found = c
             .iter()
-            .copied()
-            .filter(|&i| pred(gaz.place(i).kind))
-            .collect();
-        (found.len() == 1).then(|| found[0])
+            .enumerate()
+            .filter(|&(_, &i)| gaz.place(i).kind == kind)
+            .map(|(k, _)| k);
+        match (found.next(), found.next()) {
+            (Some(k), None) => Some(k),
+            _ => None,
+        }
     };
-    only(&|k| k == Kind::Country).or_else(|| {
+    only(Kind::Country).or_else(|| {
         if hint == Some(CueHint::Region) {
-            only(&|k| k == Kind::Admin1)
+            only(Kind::Admin1)
         } else {
             None
         }
@@ -369,13 +415,13 @@ fn cue_hints(p: &Prepared<'_>, mentions: &[Mention]) -> Vec<Option<CueHint>> {
 
 /// The admin1 code a mention is qualified with: "Pokrovsk, Donetsk Oblast", "Pokrovsk di
 /// Oblast Donetsk", "Pokrovsk (Donetsk region)".
-fn qualifier_admin1(
-    gaz: &Gazetteer,
+fn qualifier_admin1<'g>(
+    gaz: &'g Gazetteer,
     p: &Prepared<'_>,
     mentions: &[Mention],
-    candidates: &[Vec<u32>],
+    candidates: &Candidates,
     i: usize,
-) -> Option<String> {
+) -> Option<&'g str> {
     let next = mentions.get(i + 1)?;
     let mut words = words_between(p, &mentions[i], next)?;
     if let Some(cue) = &next.cue {
@@ -385,7 +431,8 @@ fn qualifier_admin1(
     if words.len() > 1 || !words.iter().all(|w| QUALIFIER_LINKS.contains(w)) {
         return None;
     }
-    let areas: Vec<&Place> = candidates[i + 1]
+    let areas: Vec<&Place> = candidates
+        .of(i + 1)
         .iter()
         .map(|&c| gaz.place(c))
         .filter(|p| matches!(p.kind, Kind::Admin1 | Kind::Admin2))
@@ -394,24 +441,27 @@ fn qualifier_admin1(
         .cue
         .as_ref()
         .is_some_and(|c| c.hint != CueHint::Settlement)
-        || areas.len() == candidates[i + 1].len();
+        || areas.len() == candidates.of(i + 1).len();
     if !qualified_by_area {
         return None;
     }
-    areas.first().map(|p| p.admin1.clone())
+    areas.first().map(|p| p.admin1.as_str())
 }
 
+/// The best candidate (its index in `candidates`), its score, and the runner-up's score.
 fn choose(
     gaz: &Gazetteer,
     hint: Option<CueHint>,
     candidates: &[u32],
+    points: &[[f64; 3]],
     qualifier: Option<&str>,
     context: &Context,
     mention_index: usize,
-) -> (u32, Score, Option<Score>) {
-    if let [only] = candidates {
-        // Nothing to weigh: the score of a lone candidate is never read.
-        return (*only, Score::default(), None);
+) -> (usize, Score, Option<Score>) {
+    if candidates.len() <= 1 {
+        // Nothing to weigh: the score of a lone candidate is never read. (None: `resolve`
+        // drops mentions without candidates first.)
+        return (0, Score::default(), None);
     }
     // A bare oblast-capital name is the city: Kharkiv the city when Kharkiv Oblast is the
     // other reading.
@@ -422,21 +472,30 @@ fn choose(
         .map(|o| o.admin1.as_str())
         .collect();
     // Highest score first; ties by population, then id, so the choice is deterministic.
-    let better = |a: &(u32, Score, f64), b: &(u32, Score, f64)| {
+    let better = |a: &(usize, Score, f64), b: &(usize, Score, f64)| {
+        let (pa, pb) = (gaz.place(candidates[a.0]), gaz.place(candidates[b.0]));
         b.2.total_cmp(&a.2)
-            .then_with(|| gaz.place(b.0).population.cmp(&gaz.place(a.0).population))
-            .then_with(|| gaz.place(a.0).id.cmp(&gaz.place(b.0).id))
+            .then_with(|| pb.population.cmp(&pa.population))
+            .then_with(|| pa.id.cmp(&pb.id))
             .is_lt()
     };
     // The best two in one pass: the rest are never looked at.
-    let mut best: Option<(u32, Score, f64)> = None;
-    let mut second: Option<(u32, Score, f64)> = None;
-    for &c in candidates {
+    let mut best: Option<(usize, Score, f64)> = None;
+    let mut second: Option<(usize, Score, f64)> = None;
+    for (k, (&c, &at)) in candidates.iter().zip(points).enumerate() {
         let place = gaz.place(c);
         let capital_of =
             place.kind == Kind::PopulatedPlace && oblasts.contains(&place.admin1.as_str());
-        let s = score(place, capital_of, hint, qualifier, context, mention_index);
-        let scored = (c, s, s.total());
+        let s = score(
+            place,
+            at,
+            capital_of,
+            hint,
+            qualifier,
+            context,
+            mention_index,
+        );
+        let scored = (k, s, s.total());
         match &best {
             Some(b) if !better(&scored, b) => {
                 if second.as_ref().is_none_or(|r| better(&scored, r)) {
@@ -450,14 +509,14 @@ fn choose(
         }
     }
     match best {
-        Some((place, score, _)) => (place, score, second.map(|r| r.1)),
-        // No candidates: `resolve` drops such mentions first.
-        None => (u32::MAX, Score::default(), None),
+        Some((k, score, _)) => (k, score, second.map(|r| r.1)),
+        None => (0, Score::default(), None),
     }
 }
 
 fn score(
     place: &Place,
+    at: [f64; 3],
     capital_of: bool,
     hint: Option<CueHint>,
     qualifier: Option<&str>,
@@ -518,7 +577,7 @@ fn score(
         }
     }
     if matches!(place.kind, Kind::PopulatedPlace | Kind::Landmark) {
-        let nearest = context.nearest_km(place.lat, place.lon, mention_index);
+        let nearest = context.nearest_km(at, mention_index);
         s.proximity = if nearest < 30.0 {
             2.0
         } else if nearest < 100.0 {
@@ -726,7 +785,7 @@ mod tests {
         let g = testing::gazetteer();
         let p = Prepared::new(text);
         let ms = tag_prepared(&g, &p, Some("en"));
-        resolve(&g, &p, &ms)
+        resolve(&g, &p, ms)
             .into_iter()
             .map(|e| (e.surface, g.place(e.place).id.clone()))
             .collect()
