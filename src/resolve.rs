@@ -682,32 +682,38 @@ const SNIPPET_SIDE: usize = 80;
 impl<'t> Snippets<'t> {
     pub fn new(text: &'t str) -> Snippets<'t> {
         let b = text.as_bytes();
-        // Only these bytes can start a white-space character.
-        let may_start_space = |x: u8| matches!(x, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1..=0xE3);
         let mut runs = Vec::new();
         let mut i = 0;
         while i < b.len() {
-            if !may_start_space(b[i]) {
-                i += 1;
-                continue;
-            }
-            // One plain space between words, the common case: nothing to fold.
-            if b[i] == b' ' && b.get(i + 1).is_some_and(|&x| !may_start_space(x)) {
-                i += 2;
-                continue;
-            }
-            let start = i;
-            loop {
-                let n = whitespace_len(b, i);
-                if n == 0 {
-                    break;
+            // Most stretches of text have nothing to fold: test a block at a time, branch-free
+            // so that the test is vectorised.
+            if let Some(block) = b.get(i..i + FOLD_BLOCK + 1) {
+                let mut fold = false;
+                for k in 0..FOLD_BLOCK {
+                    let (x, next) = (block[k], block[k + 1]);
+                    // White space other than a plain space, or two spaces in a row.
+                    fold |= (may_start_space(x) & (x != b' ')) | ((x == b' ') & (next == b' '));
                 }
-                i += n;
+                if !fold {
+                    i += FOLD_BLOCK;
+                    continue;
+                }
             }
-            if i == start {
-                i += 1;
-            } else if !(i == start + 1 && b[start] == b' ') {
-                runs.push((start, i));
+            let block_end = (i + FOLD_BLOCK).min(b.len());
+            while i < block_end {
+                if !may_start_space(b[i]) {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                while let n @ 1.. = whitespace_len(b, i) {
+                    i += n;
+                }
+                if i == start {
+                    i += 1;
+                } else if !(i == start + 1 && b[start] == b' ') {
+                    runs.push((start, i));
+                }
             }
         }
         Snippets { text, runs }
@@ -718,21 +724,22 @@ impl<'t> Snippets<'t> {
     pub fn around(&self, start: usize, end: usize) -> String {
         let text = self.text;
         let b = text.as_bytes();
-        // Characters are counted by their first bytes (not 0b10xx_xxxx): no decoding.
-        let is_char_start = |x: &u8| (*x as i8) >= -0x40;
-        let lo = b[..start]
-            .iter()
-            .enumerate()
-            .rev()
-            .filter(|(_, x)| is_char_start(x))
-            .nth(SNIPPET_SIDE - 1)
-            .map_or(0, |(i, _)| i);
-        let hi = b[end..]
-            .iter()
-            .enumerate()
-            .filter(|(_, x)| is_char_start(x))
-            .nth(SNIPPET_SIDE)
-            .map_or(text.len(), |(i, _)| end + i);
+        let mut lo = chars_back(b, start, SNIPPET_SIDE);
+        let mut hi = chars_forward(b, end, SNIPPET_SIDE);
+        // No white space at either end.
+        while let n @ 1.. = whitespace_len(b, lo) {
+            if lo + n > hi {
+                break;
+            }
+            lo += n;
+        }
+        while hi > lo {
+            let last = chars_back(b, hi, 1);
+            if whitespace_len(b, last) == 0 {
+                break;
+            }
+            hi = last;
+        }
         let mut out = String::with_capacity(hi - lo);
         let mut at = lo;
         // The runs that end inside the window or past it, from the first that ends after `lo`.
@@ -747,12 +754,53 @@ impl<'t> Snippets<'t> {
             at = run_end.min(hi);
         }
         out.push_str(&text[at..hi]);
-        let trimmed = out.trim_matches(' ');
-        if trimmed.len() != out.len() {
-            out = trimmed.to_string();
-        }
         out
     }
+}
+
+/// Bytes tested at a time for white space to fold.
+const FOLD_BLOCK: usize = 32;
+
+/// True for the bytes that can start a white-space character (see `whitespace_len`). No
+/// short-circuits, so that it vectorises.
+fn may_start_space(x: u8) -> bool {
+    (x.wrapping_sub(b'\t') < 5) | (x == b' ') | (x == 0xC2) | (x.wrapping_sub(0xE1) < 3)
+}
+
+/// True for the first byte of a UTF-8 character (not 0b10xx_xxxx).
+fn is_char_start(x: &u8) -> bool {
+    (*x as i8) >= -0x40
+}
+
+/// The byte offset `n` characters before byte `from` (a character boundary) of UTF-8 `b`, or
+/// 0. Counts first bytes a stretch at a time: no decoding, and the count vectorises.
+fn chars_back(b: &[u8], from: usize, n: usize) -> usize {
+    let (mut lo, mut need) = (from, n);
+    while need > 0 && lo > 0 {
+        let step = need.min(lo);
+        need -= b[lo - step..lo].iter().filter(|x| is_char_start(x)).count();
+        lo -= step;
+    }
+    // `lo..from` holds exactly `n` first bytes; `lo` may be inside the character before them.
+    while lo < from && !is_char_start(&b[lo]) {
+        lo += 1;
+    }
+    lo
+}
+
+/// The byte offset `n` characters after byte `from` (a character boundary), or the end.
+fn chars_forward(b: &[u8], from: usize, n: usize) -> usize {
+    let (mut hi, mut need) = (from, n);
+    while need > 0 && hi < b.len() {
+        let step = need.min(b.len() - hi);
+        need -= b[hi..hi + step].iter().filter(|x| is_char_start(x)).count();
+        hi += step;
+    }
+    // The last character counted may go on past `hi`.
+    while hi < b.len() && !is_char_start(&b[hi]) {
+        hi += 1;
+    }
+    hi
 }
 
 /// The length in bytes of the white-space character (`char::is_whitespace`) that starts at
@@ -832,6 +880,23 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Counting first bytes finds the same offsets as decoding characters.
+        #[test]
+        fn chars_back_and_forward_count_characters(
+            text in "[aЖ€😀 ]{0,40}",
+            at in 0usize..40,
+            n in 0usize..12,
+        ) {
+            let starts: Vec<usize> = text.char_indices().map(|(b, _)| b).chain([text.len()]).collect();
+            let c = at.min(starts.len() - 1);
+            let from = starts[c];
+            proptest::prop_assert_eq!(chars_back(text.as_bytes(), from, n), starts[c.saturating_sub(n)]);
+            proptest::prop_assert_eq!(
+                chars_forward(text.as_bytes(), from, n),
+                starts[(c + n).min(starts.len() - 1)]
+            );
+        }
+
         /// The folded text gives what folding each window would: its words, one space apart.
         #[test]
         fn snippets_are_the_words_of_their_window(
