@@ -41,9 +41,14 @@ pub fn temp_file_in(dir: &Path, target: &Path) -> Result<tempfile::NamedTempFile
 /// Files written in full to temporary files and renamed into place together by `commit`, so
 /// that a run failing half-way (a full disk, an unwritable file) changes none of the previous
 /// files. Dropped without `commit`, it removes its temporary files.
+///
+/// A folder that does not exist yet can be staged whole (`push_folder`): its files are written
+/// under their own names in a temporary folder, which one rename puts in place. (Renaming
+/// 74,000 files one by one took 2.4 s of a 19 s run.)
 #[derive(Debug, Default)]
 pub struct Staged {
     files: Vec<(tempfile::TempPath, PathBuf)>,
+    folders: Vec<(tempfile::TempDir, PathBuf)>,
 }
 
 impl Staged {
@@ -52,16 +57,24 @@ impl Staged {
         self.files.push((temp, target));
     }
 
-    pub fn append(&mut self, other: Staged) {
-        self.files.extend(other.files);
+    /// Adds a written temporary folder, to become the folder `target`, which must not exist
+    /// (or be empty) when `commit` runs.
+    pub fn push_folder(&mut self, temp: tempfile::TempDir, target: PathBuf) {
+        self.folders.push((temp, target));
     }
 
+    pub fn append(&mut self, other: Staged) {
+        self.files.extend(other.files);
+        self.folders.extend(other.folders);
+    }
+
+    /// Files and folders staged.
     pub fn len(&self) -> usize {
-        self.files.len()
+        self.files.len() + self.folders.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
+        self.files.is_empty() && self.folders.is_empty()
     }
 
     /// Writes `bytes` to a temporary file beside `path` (flushed to disk), to become `path`.
@@ -95,6 +108,21 @@ impl Staged {
         for (temp, target) in self.files {
             temp.persist(&target)
                 .map_err(|e| Error::write(&target, e.error))?;
+        }
+        for (temp, target) in self.folders {
+            if std::fs::rename(temp.path(), &target).is_ok() {
+                // Renamed: nothing is left for `temp` to remove.
+                let _ = temp.keep();
+                continue;
+            }
+            // The folder appeared meanwhile (and is not empty): its files one by one, then.
+            std::fs::create_dir_all(&target).map_err(|e| Error::write(&target, e))?;
+            let entries = std::fs::read_dir(temp.path()).map_err(|e| Error::write(&target, e))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::write(&target, e))?;
+                let to = target.join(entry.file_name());
+                std::fs::rename(entry.path(), &to).map_err(|e| Error::write(&to, e))?;
+            }
         }
         Ok(())
     }
@@ -180,5 +208,47 @@ mod tests {
         assert_eq!(names_in(dir.path()), ["a.geojson", "b.geojson"]);
         assert_eq!(std::fs::read(&a).unwrap(), b"new a");
         assert_eq!(std::fs::read(&b).unwrap(), b"new b");
+    }
+
+    /// A staged folder appears whole at commit, or not at all when dropped; one that finds its
+    /// target taken by then merges its files into it.
+    #[test]
+    fn staged_folders_appear_whole_at_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("articles");
+        let folder = |names: &[&str]| {
+            let temp = tempfile::tempdir_in(dir.path()).unwrap();
+            for n in names {
+                std::fs::write(temp.path().join(n), n.as_bytes()).unwrap();
+            }
+            temp
+        };
+        let mut staged = Staged::default();
+        staged.push_folder(folder(&["a.geojson"]), target.clone());
+        drop(staged);
+        assert!(names_in(dir.path()).is_empty());
+
+        let mut staged = Staged::default();
+        staged.push_folder(folder(&["a.geojson", "b.geojson"]), target.clone());
+        assert!(!target.exists());
+        staged.commit().unwrap();
+        assert_eq!(names_in(dir.path()), ["articles"]);
+        assert_eq!(names_in(&target), ["a.geojson", "b.geojson"]);
+
+        // The target exists with a file of somebody else's by commit time.
+        std::fs::remove_file(target.join("b.geojson")).unwrap();
+        std::fs::write(target.join("notes.txt"), "mine").unwrap();
+        let mut staged = Staged::default();
+        staged.push_folder(folder(&["b.geojson", "c.geojson"]), target.clone());
+        staged.commit().unwrap();
+        assert_eq!(names_in(dir.path()), ["articles"]);
+        assert_eq!(
+            names_in(&target),
+            ["a.geojson", "b.geojson", "c.geojson", "notes.txt"]
+        );
+        assert_eq!(
+            std::fs::read(target.join("c.geojson")).unwrap(),
+            b"c.geojson"
+        );
     }
 }

@@ -605,6 +605,17 @@ impl Spill {
             .map_err(|e| Error::write(&target, e.into_error()))
     }
 
+    /// Closes the file and gives it its target's file name in `folder`, a staged folder
+    /// nobody else sees yet.
+    fn place_in(self, folder: &Path) -> Result<()> {
+        let target = self.target.clone();
+        let name = target.file_name().unwrap_or_default();
+        self.into_temp()?
+            .persist(folder.join(name))
+            .map_err(|e| Error::write(&target, e.error))?;
+        Ok(())
+    }
+
     /// Closes the file and stages it to become its target.
     fn stage(self, staged: &mut Staged) -> Result<()> {
         let target = self.target.clone();
@@ -720,13 +731,22 @@ impl<'g> LayerWriter<'g> {
     ) -> Result<Finished> {
         let out = self.out.clone();
         let layers = run.feature_layers;
-        for (sub, on) in [("articles", layers.articles), ("dates", layers.dates)] {
-            if !on {
-                continue;
-            }
+        let staging = staging_dir(&out)?;
+        // articles/ and dates/ that do not exist yet are written whole in the staging folder
+        // and put in place with one rename each; else file by file.
+        let whole_folder = |sub: &str, on: bool| -> Result<Option<tempfile::TempDir>> {
             let dir = out.join(sub);
+            if !on {
+                return Ok(None);
+            }
+            if std::fs::symlink_metadata(&dir).is_err() {
+                return new_folder_in(&staging, &dir).map(Some);
+            }
             std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        }
+            Ok(None)
+        };
+        let articles_folder = whole_folder("articles", layers.articles)?;
+        let dates_folder = whole_folder("dates", layers.dates)?;
         // The cluster of every place, as the JSON text of its id.
         let mut cluster_of: Vec<u32> = vec![u32::MAX; self.gaz.places.len()];
         let mut cluster_json: Vec<String> = Vec::with_capacity(clusters.len() + 1);
@@ -775,9 +795,9 @@ impl<'g> LayerWriter<'g> {
         // system's time) while this one writes events.geojson and dates/. Every file is only
         // staged; nothing is renamed into place until all are written.
         let stop = std::sync::atomic::AtomicBool::new(false);
-        let staging = staging_dir(&out)?;
         let (articles, spool_ref, splice_ref, out_ref, staging_ref) =
             (&self.articles, &spool, &splice, &out, &staging);
+        let articles_folder_ref = articles_folder.as_ref();
         // Articles are taken in turn by whichever thread is free: creating files in a folder
         // is serialised by the file system, but one thread can write while the other creates.
         let next = std::sync::atomic::AtomicUsize::new(0);
@@ -802,10 +822,16 @@ impl<'g> LayerWriter<'g> {
                         splice_ref.features(&record, &mut text, |_| ())
                     })
                     .and_then(|()| {
-                        let name = format!("articles/{}.geojson", e.id);
-                        write_collection(staging_ref, out_ref.join(name), &text)
-                    })
-                    .and_then(|file| file.stage(&mut staged));
+                        let name = format!("{}.geojson", e.id);
+                        let target = out_ref.join("articles").join(&name);
+                        match articles_folder_ref {
+                            Some(folder) => {
+                                write_collection_at(&folder.path().join(&name), &target, &text)
+                            }
+                            None => write_collection(staging_ref, target, &text)
+                                .and_then(|file| file.stage(&mut staged)),
+                        }
+                    });
                 if let Err(err) = written {
                     stop.store(true, std::sync::atomic::Ordering::Relaxed);
                     return Err(err);
@@ -857,14 +883,20 @@ impl<'g> LayerWriter<'g> {
                         Some(d) => format!("dates/{}.geojson", d.format("%Y-%m-%d")),
                         None => "dates/undated.geojson".to_string(),
                     };
-                    let mut file = Collection::new(&staging, out.join(&name))?;
+                    let dir = dates_folder
+                        .as_ref()
+                        .map_or(staging.as_path(), |d| d.path());
+                    let mut file = Collection::new(dir, out.join(&name))?;
                     for &i in members {
                         spooled(&spool, &self.articles[i], &mut record)?;
                         text.clear();
                         splice.features(&record, &mut text, |_| ())?;
                         file.add(&text)?;
                     }
-                    file.finish()?.stage(&mut staged)?;
+                    match &dates_folder {
+                        Some(folder) => file.finish()?.place_in(folder.path())?,
+                        None => file.finish()?.stage(&mut staged)?,
+                    }
                     names.push(name);
                 }
                 // Then help with articles/.
@@ -883,6 +915,11 @@ impl<'g> LayerWriter<'g> {
         });
         let written = written.and_then(|articles| {
             staged.append(articles);
+            for (folder, sub) in [(articles_folder, "articles"), (dates_folder, "dates")] {
+                if let Some(folder) = folder {
+                    staged.push_folder(folder, out.join(sub));
+                }
+            }
             drop(spool);
             self.mentions.stage(&mut staged)?;
             self.csv.stage(&mut staged)?;
@@ -969,7 +1006,15 @@ fn staging_dir(out: &Path) -> Result<PathBuf> {
             let name = entry.file_name();
             let name = name.to_string_lossy();
             if name.starts_with(".frontmap-") && name.ends_with(".tmp") {
-                let _ = std::fs::remove_file(entry.path());
+                // Files, and the folders of `new_folder_in` (never followed if symlinks).
+                match entry.file_type() {
+                    Ok(t) if t.is_dir() => {
+                        let _ = std::fs::remove_dir_all(entry.path());
+                    }
+                    _ => {
+                        let _ = std::fs::remove_file(entry.path());
+                    }
+                }
             }
         }
     }
@@ -1022,6 +1067,37 @@ impl Collection {
         self.file.write(end.as_bytes())?;
         Ok(self.file)
     }
+}
+
+/// A FeatureCollection of `features` written straight to `path`, a new file in a staged folder
+/// (see `Staged::push_folder`), to become `target`: errors name `target`.
+fn write_collection_at(path: &Path, target: &Path, features: &[u8]) -> Result<()> {
+    let mut bytes = Vec::with_capacity(features.len() + 64);
+    if features.is_empty() {
+        bytes.extend_from_slice(EMPTY_COLLECTION.as_bytes());
+    } else {
+        bytes.extend_from_slice(COLLECTION_HEAD.as_bytes());
+        bytes.extend_from_slice(features);
+        bytes.extend_from_slice(COLLECTION_TAIL.as_bytes());
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(&bytes))
+        .map_err(|e| Error::write(target, e))
+}
+
+/// A new empty folder in `staging` (named `.frontmap-*.tmp`, which reruns clean up) to be
+/// staged whole as `target`, with the permissions of a folder made the usual way.
+fn new_folder_in(staging: &Path, target: &Path) -> Result<tempfile::TempDir> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".frontmap-").suffix(".tmp");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o755));
+    builder
+        .tempdir_in(staging)
+        .map_err(|e| Error::write(target, e))
 }
 
 /// A FeatureCollection of `features` (feature texts joined by ",\n") for `target`, written to
