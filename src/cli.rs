@@ -275,8 +275,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Tag { gazetteer } => {
             let gaz = load_for_process(&gazetteer)?;
-            let failed =
-                frontmap::tag_stream(gaz, std::io::stdin().lock(), std::io::stdout().lock())?;
+            // `Stdin`, not its lock, which cannot move to the reader thread.
+            let input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin());
+            let failed = frontmap::tag_stream(gaz, input, std::io::stdout().lock())?;
             Ok(if failed > 0 {
                 ExitCode::from(1)
             } else {

@@ -477,68 +477,120 @@ fn is_article_file(path: &std::path::Path) -> bool {
     )
 }
 
-/// `frontmap tag`: JSON Lines articles in, one JSON line per article out
+/// `frontmap tag`: JSON Lines articles in, one JSON line per article out, in input order
 /// (`{"article", "lang", "date", "mentions": [mentions.jsonl objects]}`), no state kept between
 /// lines, so that frontmap can be the map step of Spark's `RDD.pipe` or Hadoop Streaming.
 /// A bad line is reported on stderr with its number and skipped; returns how many failed.
+///
+/// A reader thread reads lines while the articles read so far (up to `BATCH` lines or
+/// `BATCH_BYTES`, never waiting for more) are tagged on all cores: a stream that trickles in
+/// is answered line by line, a file at the speed of every core.
 pub fn tag_stream(
     gaz: &Gazetteer,
-    mut input: impl std::io::BufRead,
-    mut output: impl std::io::Write,
+    mut input: impl std::io::BufRead + Send,
+    output: impl std::io::Write,
 ) -> std::io::Result<usize> {
+    use rayon::prelude::*;
+    use std::io::Write;
     // A line is never held whole past the per-input size limit: a 1 GB line is skipped, with
     // its number, not read into memory.
     let limit = ingest::IngestOptions::default().max_file_bytes;
+    let mut output = std::io::BufWriter::new(output);
     let mut failed = 0;
-    let mut line = Vec::new();
-    for line_no in 1usize.. {
-        match ingest::read_line_capped(&mut input, &mut line, limit)? {
-            ingest::CappedLine::End => break,
-            ingest::CappedLine::TooLong => {
-                eprintln!(
-                    "frontmap: <stdin>: line {line_no}: {}",
-                    ingest::line_too_long(limit)
-                );
-                failed += 1;
-                continue;
+    let (lines, batches) = std::sync::mpsc::sync_channel::<(usize, Option<Vec<u8>>)>(BATCH);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || -> std::io::Result<()> {
+            for line_no in 1usize.. {
+                let mut line = Vec::new();
+                let read = match ingest::read_line_capped(&mut input, &mut line, limit)? {
+                    ingest::CappedLine::End => return Ok(()),
+                    ingest::CappedLine::TooLong => None,
+                    ingest::CappedLine::Line => Some(line),
+                };
+                if lines.send((line_no, read)).is_err() {
+                    // The writer stopped (an output error): nothing more to read for.
+                    return Ok(());
+                }
             }
-            ingest::CappedLine::Line => {}
-        }
-        let text = String::from_utf8_lossy(&line);
-        if text.trim().is_empty() {
-            continue;
-        }
-        let article = match ingest::article_from_json_line(&text, "<stdin>", line_no) {
-            Ok(a) => a,
-            Err(f) => {
-                eprintln!("frontmap: {f}");
-                failed += 1;
-                continue;
+            Ok(())
+        });
+        let written = (|| -> std::io::Result<()> {
+            while let Ok(first) = batches.recv() {
+                let mut batch = vec![first];
+                let mut bytes = 0;
+                while batch.len() < BATCH && bytes < BATCH_BYTES {
+                    let Ok(next) = batches.try_recv() else {
+                        break;
+                    };
+                    bytes += next.1.as_ref().map_or(0, Vec::len);
+                    batch.push(next);
+                }
+                let tagged: Vec<Option<std::result::Result<String, String>>> = batch
+                    .par_iter()
+                    .map(|(line_no, line)| tag_line(gaz, *line_no, line.as_deref(), limit))
+                    .collect();
+                for outcome in tagged.into_iter().flatten() {
+                    match outcome {
+                        Ok(json) => output.write_all(json.as_bytes())?,
+                        Err(message) => {
+                            eprintln!("frontmap: {message}");
+                            failed += 1;
+                        }
+                    }
+                }
+                output.flush()?;
             }
-        };
-        let result = process_article(gaz, &article);
-        let mut mentions = String::new();
-        if let Err(e) = layers::write_mentions(&mut mentions, gaz, &result) {
-            eprintln!("frontmap: <stdin>: line {line_no}: {e}");
-            failed += 1;
-            continue;
-        }
-        let head = serde_json::json!({
-            "article": result.meta.id,
-            "lang": result.meta.lang,
-            "date": result.meta.date.map(|d| d.to_string()),
-        })
-        .to_string();
-        let joined = mentions.lines().collect::<Vec<_>>().join(",");
-        writeln!(
-            output,
-            "{},\"mentions\":[{}]}}",
-            &head[..head.len() - 1],
-            joined
-        )?;
-    }
-    output.flush()?;
+            Ok(())
+        })();
+        // Unblocks the reader if it waits to send.
+        drop(batches);
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("bug: the reader panicked")));
+        written.and(read)
+    })?;
     Ok(failed)
+}
+
+/// One line of `tag_stream`: its output line, an error message, or None for a blank line.
+/// `line` is None when the line was longer than `limit` (and skipped).
+fn tag_line(
+    gaz: &Gazetteer,
+    line_no: usize,
+    line: Option<&[u8]>,
+    limit: u64,
+) -> Option<std::result::Result<String, String>> {
+    let Some(line) = line else {
+        return Some(Err(format!(
+            "<stdin>: line {line_no}: {}",
+            ingest::line_too_long(limit)
+        )));
+    };
+    let text = String::from_utf8_lossy(line);
+    if text.trim().is_empty() {
+        return None;
+    }
+    let article = match ingest::article_from_json_line(&text, "<stdin>", line_no) {
+        Ok(a) => a,
+        Err(f) => return Some(Err(f.to_string())),
+    };
+    let result = process_article(gaz, &article);
+    let mut mentions = String::new();
+    if let Err(e) = layers::write_mentions(&mut mentions, gaz, &result) {
+        return Some(Err(format!("<stdin>: line {line_no}: {e}")));
+    }
+    let head = serde_json::json!({
+        "article": result.meta.id,
+        "lang": result.meta.lang,
+        "date": result.meta.date.map(|d| d.to_string()),
+    })
+    .to_string();
+    let joined = mentions.lines().collect::<Vec<_>>().join(",");
+    Some(Ok(format!(
+        "{},\"mentions\":[{}]}}\n",
+        &head[..head.len() - 1],
+        joined
+    )))
 }
 
 #[cfg(test)]

@@ -398,6 +398,44 @@ fn map_on_the_seed_articles_writes_one_layer_per_article_and_scores_well() {
     );
 }
 
+/// A stream that trickles in is answered line by line: each article's line comes out before
+/// the next is sent, not when a batch fills or the input ends.
+#[test]
+fn tag_answers_each_line_as_it_comes() {
+    use std::io::{BufRead, Write};
+    let mut child = frontmap()
+        .arg("tag")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (lines, answers) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if lines.send(line.unwrap()).is_err() {
+                return;
+            }
+        }
+    });
+    for (id, text) in [
+        ("t1", "Missiles hit Kharkiv."),
+        ("t2", "Shelling near Izium."),
+    ] {
+        writeln!(stdin, r#"{{"id": "{id}", "text": "{text}"}}"#).unwrap();
+        stdin.flush().unwrap();
+        let answer = answers
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("an answer before the input ends");
+        let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(answer["article"], id);
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
+
 #[test]
 fn tag_streams_one_line_per_article_and_reports_bad_lines() {
     let mut child = frontmap()
