@@ -29,13 +29,28 @@ fn write_atomic_with(
 /// An empty temporary file in `dir` (named `.frontmap-*.tmp`, which reruns clean up), readable
 /// by everyone (0644 less the umask) like the file it becomes. Errors name `target`.
 pub fn temp_file_in(dir: &Path, target: &Path) -> Result<tempfile::NamedTempFile> {
+    temp_builder(0o644)
+        .tempfile_in(dir)
+        .map_err(|e| Error::write(target, e))
+}
+
+/// An empty temporary folder in `dir`, named and cleaned up as `temp_file_in`'s files, with the
+/// permissions of a folder made the usual way (0755 less the umask), to be staged whole as
+/// `target` (`Staged::push_folder`). Errors name `target`.
+pub fn temp_folder_in(dir: &Path, target: &Path) -> Result<tempfile::TempDir> {
+    temp_builder(0o755)
+        .tempdir_in(dir)
+        .map_err(|e| Error::write(target, e))
+}
+
+fn temp_builder(mode: u32) -> tempfile::Builder<'static, 'static> {
     let mut builder = tempfile::Builder::new();
     builder.prefix(".frontmap-").suffix(".tmp");
     #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(mode));
+    #[cfg(not(unix))]
+    let _ = mode;
     builder
-        .tempfile_in(dir)
-        .map_err(|e| Error::write(target, e))
 }
 
 /// Files written in full to temporary files and renamed into place together by `commit`, so

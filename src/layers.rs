@@ -50,7 +50,7 @@ use serde_json::Value;
 
 use crate::areas::geom::{self, feature_collection, feature_line, round_to};
 use crate::areas::{coverage_line, ArticleCoverage, Coverage, EventCoverage};
-use crate::atomic::{temp_file_in, Staged};
+use crate::atomic::{temp_file_in, temp_folder_in, Staged};
 use crate::cluster::Cluster;
 use crate::error::{Error, Result};
 use crate::gazetteer::{Gazetteer, Kind};
@@ -740,7 +740,7 @@ impl<'g> LayerWriter<'g> {
                 return Ok(None);
             }
             if std::fs::symlink_metadata(&dir).is_err() {
-                return new_folder_in(&staging, &dir).map(Some);
+                return temp_folder_in(&staging, &dir).map(Some);
             }
             std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
             Ok(None)
@@ -1006,7 +1006,7 @@ fn staging_dir(out: &Path) -> Result<PathBuf> {
             let name = entry.file_name();
             let name = name.to_string_lossy();
             if name.starts_with(".frontmap-") && name.ends_with(".tmp") {
-                // Files, and the folders of `new_folder_in` (never followed if symlinks).
+                // Files, and the folders of `temp_folder_in` (never followed if symlinks).
                 match entry.file_type() {
                     Ok(t) if t.is_dir() => {
                         let _ = std::fs::remove_dir_all(entry.path());
@@ -1085,18 +1085,6 @@ fn write_collection_at(path: &Path, target: &Path, features: &[u8]) -> Result<()
         .create_new(true)
         .open(path)
         .and_then(|mut file| file.write_all(&bytes))
-        .map_err(|e| Error::write(target, e))
-}
-
-/// A new empty folder in `staging` (named `.frontmap-*.tmp`, which reruns clean up) to be
-/// staged whole as `target`, with the permissions of a folder made the usual way.
-fn new_folder_in(staging: &Path, target: &Path) -> Result<tempfile::TempDir> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".frontmap-").suffix(".tmp");
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o755));
-    builder
-        .tempdir_in(staging)
         .map_err(|e| Error::write(target, e))
 }
 

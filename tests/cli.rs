@@ -398,18 +398,23 @@ fn map_on_the_seed_articles_writes_one_layer_per_article_and_scores_well() {
     );
 }
 
-/// A stream that trickles in is answered line by line: each article's line comes out before
-/// the next is sent, not when a batch fills or the input ends.
-#[test]
-fn tag_answers_each_line_as_it_comes() {
-    use std::io::{BufRead, Write};
-    let mut child = frontmap()
+/// `frontmap tag` with its three streams piped.
+fn spawn_tag() -> std::process::Child {
+    frontmap()
         .arg("tag")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// A stream that trickles in is answered line by line: each article's line comes out before
+/// the next is sent, not when a batch fills or the input ends.
+#[test]
+fn tag_answers_each_line_as_it_comes() {
+    use std::io::{BufRead, Write};
+    let mut child = spawn_tag();
     let mut stdin = child.stdin.take().unwrap();
     let (lines, answers) = std::sync::mpsc::channel();
     let stdout = child.stdout.take().unwrap();
@@ -438,13 +443,7 @@ fn tag_answers_each_line_as_it_comes() {
 
 #[test]
 fn tag_streams_one_line_per_article_and_reports_bad_lines() {
-    let mut child = frontmap()
-        .arg("tag")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_tag();
     {
         use std::io::Write;
         let stdin = child.stdin.as_mut().unwrap();
