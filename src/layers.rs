@@ -1069,17 +1069,24 @@ impl Collection {
     }
 }
 
+/// The bytes of a FeatureCollection of `features` (feature texts joined by ",\n"), in pieces.
+fn collection_pieces(features: &[u8]) -> [&[u8]; 3] {
+    if features.is_empty() {
+        [EMPTY_COLLECTION.as_bytes(), b"", b""]
+    } else {
+        [
+            COLLECTION_HEAD.as_bytes(),
+            features,
+            COLLECTION_TAIL.as_bytes(),
+        ]
+    }
+}
+
 /// A FeatureCollection of `features` written straight to `path`, a new file in a staged folder
 /// (see `Staged::push_folder`), to become `target`: errors name `target`.
 fn write_collection_at(path: &Path, target: &Path, features: &[u8]) -> Result<()> {
-    let mut bytes = Vec::with_capacity(features.len() + 64);
-    if features.is_empty() {
-        bytes.extend_from_slice(EMPTY_COLLECTION.as_bytes());
-    } else {
-        bytes.extend_from_slice(COLLECTION_HEAD.as_bytes());
-        bytes.extend_from_slice(features);
-        bytes.extend_from_slice(COLLECTION_TAIL.as_bytes());
-    }
+    // One buffer, so that the file is one write.
+    let bytes = collection_pieces(features).concat();
     std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -1092,12 +1099,8 @@ fn write_collection_at(path: &Path, target: &Path, features: &[u8]) -> Result<()
 /// a temporary file in `staging`.
 fn write_collection(staging: &Path, target: PathBuf, features: &[u8]) -> Result<Spill> {
     let mut file = Spill::with_capacity(features.len() + 64, staging, target)?;
-    if features.is_empty() {
-        file.write(EMPTY_COLLECTION.as_bytes())?;
-    } else {
-        file.write(COLLECTION_HEAD.as_bytes())?;
-        file.write(features)?;
-        file.write(COLLECTION_TAIL.as_bytes())?;
+    for piece in collection_pieces(features) {
+        file.write(piece)?;
     }
     Ok(file)
 }

@@ -194,20 +194,16 @@ impl Candidates {
         let total = mentions.iter().map(|m| m.candidates.len()).sum();
         let mut places = Vec::with_capacity(total);
         let mut ranges = Vec::with_capacity(mentions.len());
+        // One scratch list for every mention's sort and dedup.
+        let mut distinct: Vec<u32> = Vec::new();
         for m in mentions {
+            distinct.clear();
+            distinct.extend(m.candidates.iter().map(|c| c.place));
+            distinct.sort_unstable();
+            distinct.dedup();
             let start = places.len();
-            places.extend(m.candidates.iter().map(|c| c.place));
-            places[start..].sort_unstable();
-            // Dedup in place within this mention's range.
-            let mut kept = start;
-            for k in start..places.len() {
-                if k == start || places[k] != places[kept - 1] {
-                    places[kept] = places[k];
-                    kept += 1;
-                }
-            }
-            places.truncate(kept);
-            ranges.push((start, kept));
+            places.extend_from_slice(&distinct);
+            ranges.push((start, places.len()));
         }
         let points = places
             .iter()

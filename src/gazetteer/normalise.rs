@@ -153,7 +153,7 @@ pub fn normalise_text(text: &str) -> NormalisedText {
     // Start of the word being read, if any.
     let mut word_start: Option<usize> = None;
     let mut last_was_space = false;
-    // One folded character of `len` bytes is about to be pushed: open or close a word.
+    // A folded character (a word character or not) is about to be pushed: open or close a word.
     let mut mark = |out: &Vec<u8>, word: bool| match (word, word_start) {
         (true, None) => word_start = Some(out.len()),
         (false, Some(s)) => {
@@ -182,7 +182,6 @@ pub fn normalise_text(text: &str) -> NormalisedText {
         }
         // Other ASCII: no decoding, and every fold is one byte or none.
         if lead < 0x80 {
-            at += 1;
             match table[lead as usize] {
                 Fold::Bytes {
                     len: 1,
@@ -193,19 +192,25 @@ pub fn normalise_text(text: &str) -> NormalisedText {
                     mark(&out, word);
                     out.push(bytes[0]);
                     map.push(i);
+                    at += 1;
                     continue;
                 }
-                Fold::Skip => continue,
-                Fold::Space if last_was_space => continue,
+                Fold::Skip => {
+                    at += 1;
+                    continue;
+                }
                 Fold::Space => {
-                    mark(&out, false);
-                    out.push(b' ');
-                    map.push(i);
-                    last_was_space = true;
+                    if !last_was_space {
+                        mark(&out, false);
+                        out.push(b' ');
+                        map.push(i);
+                        last_was_space = true;
+                    }
+                    at += 1;
                     continue;
                 }
                 // Not in the table as one byte: the general path below.
-                _ => at -= 1,
+                _ => {}
             }
         }
         let Some(c) = text[at..].chars().next() else {

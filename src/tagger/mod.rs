@@ -39,7 +39,7 @@ pub struct Mention {
     /// Byte range of the match in the normalised text (for context look-ups).
     pub norm_start: usize,
     pub norm_end: usize,
-    /// Indexes (into `Prepared::words`) of the first and last word of the match.
+    /// Indexes (into `Prepared::norm.words`) of the first and last word of the match.
     pub first_word: usize,
     pub last_word: usize,
 }
@@ -48,27 +48,27 @@ pub struct Mention {
 /// Everything points into the original by byte offset: nothing is kept per character.
 pub struct Prepared<'t> {
     pub text: &'t str,
+    /// The normal form, with its words (`norm.words`).
     pub norm: NormalisedText,
-    /// Byte ranges of the words of the normal form, in order.
-    pub words: Vec<(usize, usize)>,
 }
 
 impl<'t> Prepared<'t> {
     pub fn new(text: &'t str) -> Prepared<'t> {
-        let mut norm = normalise_text(text);
-        let words = std::mem::take(&mut norm.words);
-        Prepared { text, norm, words }
+        Prepared {
+            text,
+            norm: normalise_text(text),
+        }
     }
 
     /// The normal form of word `w`.
     pub fn word(&self, w: usize) -> &str {
-        let (lo, hi) = self.words[w];
+        let (lo, hi) = self.norm.words[w];
         &self.norm.text[lo..hi]
     }
 
     /// Byte offset in the original text where word `w` starts.
     fn source_byte(&self, w: usize) -> usize {
-        self.norm.source_byte[self.words[w].0] as usize
+        self.norm.source_byte[self.norm.words[w].0] as usize
     }
 
     /// The original first character of word `w`.
@@ -116,7 +116,7 @@ impl<'t> Prepared<'t> {
 
     /// Text between the end of word `a` and the start of word `b` in the normal form.
     fn gap(&self, a: usize, b: usize) -> &str {
-        &self.norm.text[self.words[a].1..self.words[b].0]
+        &self.norm.text[self.norm.words[a].1..self.norm.words[b].0]
     }
 
     /// Original byte span of the normal-form byte range.
@@ -126,7 +126,7 @@ impl<'t> Prepared<'t> {
 
     /// The original text of words `first..=last`.
     fn original(&self, first: usize, last: usize) -> &'t str {
-        let (s, e) = self.span(self.words[first].0, self.words[last].1);
+        let (s, e) = self.span(self.norm.words[first].0, self.norm.words[last].1);
         &self.text[s..e]
     }
 }
@@ -168,14 +168,14 @@ pub fn tag_prepared(gaz: &Gazetteer, p: &Prepared<'_>, lang: Option<&str>) -> Ve
     let mut ends: Vec<(usize, u64)> = Vec::new();
     let mut counter = CharCounter { byte: 0, chars: 0 };
     let mut w = 0;
-    while w < p.words.len() {
+    while w < p.norm.words.len() {
         // Every name is written capitalised (`plausible` insists): lower-case words, most of
         // any text, are not even looked up.
         if !p.is_capitalised(w) {
             w += 1;
             continue;
         }
-        let start = p.words[w].0;
+        let start = p.norm.words[w].0;
         ends.clear();
         gaz.index.walk(bytes, start, |end, value| {
             let boundary = p.norm.text[end..]
@@ -188,7 +188,11 @@ pub fn tag_prepared(gaz: &Gazetteer, p: &Prepared<'_>, lang: Option<&str>) -> Ve
         });
         let mut accepted = false;
         for &(end, value) in ends.iter().rev() {
-            let last_word = w + p.words[w..].iter().take_while(|(lo, _)| *lo < end).count() - 1;
+            let last_word = w + p.norm.words[w..]
+                .iter()
+                .take_while(|(lo, _)| *lo < end)
+                .count()
+                - 1;
             let candidates: Vec<Posting> = gaz
                 .index
                 .postings(value)
@@ -246,9 +250,10 @@ impl<'p> Evidence<'p> {
     fn lower_case_words(&mut self, p: &'p Prepared<'_>) -> &FxHashSet<&'p str> {
         self.lower_case_words.get_or_insert_with(|| {
             // Sized for every word up front: growing the table cost more than filling it.
-            let mut set = FxHashSet::with_capacity_and_hasher(p.words.len(), Default::default());
+            let mut set =
+                FxHashSet::with_capacity_and_hasher(p.norm.words.len(), Default::default());
             set.extend(
-                (0..p.words.len())
+                (0..p.norm.words.len())
                     .filter(|&w| p.first_char(w).is_lowercase())
                     .map(|w| p.word(w)),
             );
@@ -317,7 +322,7 @@ fn plausible<'p>(
     // follows ("Gubernur Kharkiv Oleh Syniehubov": the place, then a two-word name). Never
     // for states and oblasts.
     let unknown_capitalised = |w: usize| {
-        w < p.words.len()
+        w < p.norm.words.len()
             && p.gap(w - 1, w) == " "
             && p.is_capitalised(w)
             && lexicon::cue_after(p.word(w)).is_none()
@@ -332,7 +337,7 @@ fn plausible<'p>(
     }
     if single
         && lexicon::is_given_name(word)
-        && last + 1 < p.words.len()
+        && last + 1 < p.norm.words.len()
         && p.gap(last, last + 1) == " "
         && p.is_capitalised(last + 1)
     {
@@ -389,7 +394,7 @@ fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
         let gap = p.gap(first - 1, first);
         if gap == " " || gap == ". " {
             // The cue as the normal form spells it ("wilayah", "obl."), sliced, not copied.
-            let (lo, hi) = p.words[first - 1];
+            let (lo, hi) = p.norm.words[first - 1];
             let one = &p.norm.text[lo..hi + usize::from(gap == ". ")];
             if let Some(hint) = lexicon::cue_before(one) {
                 return Some(Cue {
@@ -398,7 +403,7 @@ fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
                 });
             }
             if first > 1 && p.gap(first - 2, first - 1) == " " {
-                let two = &p.norm.text[p.words[first - 2].0..p.words[first - 1].1];
+                let two = &p.norm.text[p.norm.words[first - 2].0..p.norm.words[first - 1].1];
                 if let Some(hint) = lexicon::cue_before(two) {
                     return Some(Cue {
                         word: original(first - 2, first - 1),
@@ -409,7 +414,7 @@ fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
         }
     }
     // After: "Donetsk Oblast", "Kursk region", "Харківська обл."
-    if last + 1 < p.words.len() && p.gap(last, last + 1) == " " {
+    if last + 1 < p.norm.words.len() && p.gap(last, last + 1) == " " {
         if let Some(hint) = lexicon::cue_after(p.word(last + 1)) {
             return Some(Cue {
                 word: original(last + 1, last + 1),
