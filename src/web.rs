@@ -20,6 +20,7 @@
 //! `assets/web/frontmap.js`); here it is escaped so that no string can close its data block (`<`, `>` and `&` become
 //! `\u003c`, `\u003e`, `\u0026`, which JSON allows inside strings, the only place they can occur).
 
+mod feature;
 mod serve;
 
 pub use serve::{serve, Server};
@@ -32,6 +33,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::{Error, Result};
+use feature::{prop, Feature, Props};
 
 const LEAFLET_JS: &str = include_str!("../assets/leaflet/leaflet.js");
 const LEAFLET_CSS: &str = include_str!("../assets/leaflet/leaflet.css");
@@ -278,7 +280,7 @@ impl PageData {
             Some(run) => {
                 let mut events = Vec::with_capacity(run.features.len());
                 for text in &run.features {
-                    let feature: Value = serde_json::from_str(text).map_err(|e| {
+                    let feature = Feature::from_text(text, EVENT_KEYS).map_err(|e| {
                         Error::Invalid(format!(
                             "bug: a feature handed to the page is not JSON: {e}"
                         ))
@@ -555,13 +557,9 @@ fn features(collection: &Value) -> &[Value] {
     }
 }
 
-fn properties(feature: &Value) -> Option<&Map<String, Value>> {
-    feature.get("properties").and_then(Value::as_object)
-}
-
 /// A property as text: strings as they are, numbers and booleans written out, anything else "".
-fn prop_str(props: Option<&Map<String, Value>>, key: &str) -> String {
-    match props.and_then(|p| p.get(key)) {
+fn prop_str(props: Option<&Props>, key: &str) -> String {
+    match prop(props, key) {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         Some(Value::Bool(b)) => b.to_string(),
@@ -570,7 +568,7 @@ fn prop_str(props: Option<&Map<String, Value>>, key: &str) -> String {
 }
 
 /// The first of `keys` that gives non-empty text.
-fn prop_str_any(props: Option<&Map<String, Value>>, keys: &[&str]) -> String {
+fn prop_str_any(props: Option<&Props>, keys: &[&str]) -> String {
     keys.iter()
         .map(|k| prop_str(props, k))
         .find(|s| !s.is_empty())
@@ -578,8 +576,8 @@ fn prop_str_any(props: Option<&Map<String, Value>>, keys: &[&str]) -> String {
 }
 
 /// A finite number, also from a numeric string; None for -1 style "unknown" is left to the caller.
-fn prop_f64(props: Option<&Map<String, Value>>, key: &str) -> Option<f64> {
-    let value = match props.and_then(|p| p.get(key))? {
+fn prop_f64(props: Option<&Props>, key: &str) -> Option<f64> {
+    let value = match prop(props, key)? {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
@@ -587,15 +585,15 @@ fn prop_f64(props: Option<&Map<String, Value>>, key: &str) -> Option<f64> {
     value.is_finite().then_some(value)
 }
 
-fn prop_u64(props: Option<&Map<String, Value>>, key: &str) -> Option<u64> {
+fn prop_u64(props: Option<&Props>, key: &str) -> Option<u64> {
     prop_f64(props, key)
         .filter(|v| *v >= 0.0)
         .map(|v| v.round() as u64)
 }
 
 /// A list property: a JSON array of strings, or a string joined with "|"; empty parts dropped.
-fn prop_list(props: Option<&Map<String, Value>>, key: &str) -> Vec<String> {
-    match props.and_then(|p| p.get(key)) {
+fn prop_list(props: Option<&Props>, key: &str) -> Vec<String> {
+    match prop(props, key) {
         Some(Value::Array(items)) => items
             .iter()
             .filter_map(|v| match v {
@@ -618,6 +616,25 @@ fn prop_list(props: Option<&Map<String, Value>>, key: &str) -> Vec<String> {
 /// `YYYY-MM-DD` from a date or a timestamp starting with one; "" otherwise.
 fn iso_date(text: &str) -> String {
     let head = text.trim().get(..10).unwrap_or("");
+    // A plain `YYYY-MM-DD` of a real day reads as itself, without chrono's format parser
+    // (read for every feature of a run's events).
+    let b = head.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && digits(0..4)
+        && digits(5..7)
+        && digits(8..10)
+    {
+        let number = |r: std::ops::Range<usize>| head[r].parse::<u32>().unwrap_or(0);
+        let day = chrono::NaiveDate::from_ymd_opt(number(0..4) as i32, number(5..7), number(8..10));
+        return day.map(|_| head.to_string()).unwrap_or_default();
+    }
+    iso_date_parsed(head)
+}
+
+fn iso_date_parsed(head: &str) -> String {
     match chrono::NaiveDate::parse_from_str(head, "%Y-%m-%d") {
         Ok(date) => date.format("%Y-%m-%d").to_string(),
         Err(_) => String::new(),
@@ -630,8 +647,8 @@ fn round6(x: f64) -> f64 {
 }
 
 /// `[lon, lat]` of a Point geometry, if it is one with sane coordinates.
-fn point(feature: &Value) -> Option<(f64, f64)> {
-    let geometry = feature.get("geometry")?;
+fn point(feature: &Feature) -> Option<(f64, f64)> {
+    let geometry = feature.geometry.as_ref()?;
     if geometry.get("type")?.as_str()? != "Point" {
         return None;
     }
@@ -648,12 +665,38 @@ fn point(feature: &Value) -> Option<(f64, f64)> {
 /// Calls `f` with every feature of the FeatureCollection at `path` (or of a bare array of
 /// features); false when there is no such file. A file over `READ_WHOLE_BYTES` written one
 /// feature per line, as frontmap writes its layers, is read a line at a time.
-fn each_feature(path: &Path, f: &mut dyn FnMut(&Value)) -> Result<bool> {
-    each_feature_within(path, READ_WHOLE_BYTES, f)
+/// Of the properties, only `keys` are read.
+fn each_feature(path: &Path, keys: &[&str], f: &mut dyn FnMut(&Feature)) -> Result<bool> {
+    each_feature_within(path, READ_WHOLE_BYTES, &mut |raw| {
+        f(&raw.read(keys)?);
+        Ok(())
+    })
+}
+
+/// A feature not read yet: `read` it with the keys wanted (a reader may read it twice, first
+/// the few properties that decide whether it wants the rest).
+enum RawFeature<'a> {
+    /// One line of a file, and where it is.
+    Line(&'a str, &'a Path, usize),
+    Parsed(&'a Value),
+}
+
+impl RawFeature<'_> {
+    fn read<'k>(&self, keys: &'k [&'k str]) -> Result<Feature<'k>> {
+        match *self {
+            RawFeature::Line(text, path, line) => Feature::from_text(text, keys)
+                .map_err(|e| Error::parse(path, line, format!("not valid JSON: {e}"))),
+            RawFeature::Parsed(value) => Ok(Feature::from_value(value, keys)),
+        }
+    }
 }
 
 /// `each_feature`, reading whole only files of at most `whole_bytes`.
-fn each_feature_within(path: &Path, whole_bytes: u64, f: &mut dyn FnMut(&Value)) -> Result<bool> {
+fn each_feature_within(
+    path: &Path,
+    whole_bytes: u64,
+    f: &mut dyn FnMut(RawFeature) -> Result<()>,
+) -> Result<bool> {
     use std::io::BufRead;
     let size = match std::fs::metadata(path) {
         Ok(m) => m.len(),
@@ -670,7 +713,7 @@ fn each_feature_within(path: &Path, whole_bytes: u64, f: &mut dyn FnMut(&Value))
             return Ok(false);
         };
         for feature in features(&collection) {
-            f(feature);
+            f(RawFeature::Parsed(feature))?;
         }
         return Ok(true);
     }
@@ -681,9 +724,7 @@ fn each_feature_within(path: &Path, whole_bytes: u64, f: &mut dyn FnMut(&Value))
         if text.is_empty() || text == "]}" {
             continue;
         }
-        let feature: Value = serde_json::from_str(text)
-            .map_err(|e| Error::parse(path, i + 2, format!("not valid JSON: {e}")))?;
-        f(&feature);
+        f(RawFeature::Line(text, path, i + 2))?;
     }
     Ok(true)
 }
@@ -711,32 +752,41 @@ fn load_events(dir: &Path, skipped: &mut usize) -> Result<(Vec<PageEvent>, PageT
             }
         }
     }
-    let read_all = |f: &mut dyn FnMut(&Value)| -> Result<()> {
+    let read_all = |f: &mut dyn FnMut(RawFeature) -> Result<()>| -> Result<()> {
         for path in &sources {
-            each_feature(path, f)?;
+            each_feature_within(path, READ_WHOLE_BYTES, f)?;
         }
         Ok(())
     };
-    // First pass: every event while they fit; past that, only each article's date and count.
+    // Whether a feature is an event, and of which article, is read first: of most features
+    // nothing else is wanted.
+    const ARTICLE_KEYS: &[&str] = &["article", "article_id", "date", "published"];
+    // First pass: each article's date and count; and every event while they fit.
     let mut events = Vec::new();
     let mut per_article: BTreeMap<String, (String, usize, usize)> = BTreeMap::new();
     let mut too_many = false;
-    read_all(&mut |feature| match event(feature) {
-        Some(e) => {
-            let next = per_article.len();
-            per_article
-                .entry(e.article.clone())
-                .or_insert_with(|| (e.date.clone(), 0, next))
-                .1 += 1;
-            if !too_many {
-                events.push(e);
-                if events.len() > MAX_PAGE_EVENTS {
-                    too_many = true;
-                    events = Vec::new();
-                }
+    read_all(&mut |raw| {
+        let light = raw.read(ARTICLE_KEYS)?;
+        if point(&light).is_none() {
+            *skipped += 1;
+            return Ok(());
+        }
+        let article = event_article(light.properties());
+        match per_article.get_mut(&article) {
+            Some(entry) => entry.1 += 1,
+            None => {
+                let entry = (event_date(light.properties()), 1, per_article.len());
+                per_article.insert(article, entry);
             }
         }
-        None => *skipped += 1,
+        if !too_many {
+            events.extend(event(&raw.read(EVENT_KEYS)?));
+            if events.len() > MAX_PAGE_EVENTS {
+                too_many = true;
+                events = Vec::new();
+            }
+        }
+        Ok(())
     })?;
     let mut listed: Vec<(&str, &str, usize, usize)> = per_article
         .iter()
@@ -754,24 +804,60 @@ fn load_events(dir: &Path, skipped: &mut usize) -> Result<(Vec<PageEvent>, PageT
         .filter(|(_, &s)| s)
         .map(|(a, _)| a.1)
         .collect();
-    read_all(&mut |feature| {
-        if let Some(e) = event(feature).filter(|e| keep.contains(e.article.as_str())) {
-            events.push(e);
+    read_all(&mut |raw| {
+        let light = raw.read(ARTICLE_KEYS)?;
+        if keep.contains(event_article(light.properties()).as_str()) {
+            events.extend(event(&raw.read(EVENT_KEYS)?));
         }
+        Ok(())
     })?;
     Ok((events, totals))
 }
 
-fn event(feature: &Value) -> Option<PageEvent> {
+/// The properties `event` reads.
+const EVENT_KEYS: &[&str] = &[
+    "name",
+    "place",
+    "place_id",
+    "article",
+    "article_id",
+    "precision",
+    "front_distance_km",
+    "title",
+    "source",
+    "date",
+    "published",
+    "kind",
+    "country",
+    "admin1",
+    "mentions",
+    "surfaces",
+    "snippet",
+    "geo_precision",
+    "rule",
+    "confidence",
+    "role",
+    "occupied",
+];
+
+fn event_article(p: Option<&Props>) -> String {
+    prop_str_any(p, &["article", "article_id"])
+}
+
+fn event_date(p: Option<&Props>) -> String {
+    iso_date(&prop_str_any(p, &["date", "published"]))
+}
+
+fn event(feature: &Feature) -> Option<PageEvent> {
     let (lon, lat) = point(feature)?;
-    let p = properties(feature);
+    let p = feature.properties();
     let name = prop_str_any(p, &["name", "place", "place_id"]);
     let place_id = match prop_str(p, "place_id") {
         id if !id.is_empty() => id,
         // Without an id, the same name at the same point is the same place.
         _ => format!("{name}@{lon:.6},{lat:.6}"),
     };
-    let article = prop_str_any(p, &["article", "article_id"]);
+    let article = event_article(p);
     let precision = match prop_str(p, "precision").to_ascii_lowercase() {
         s if s.is_empty() => "exact".to_string(),
         s => s,
@@ -783,7 +869,7 @@ fn event(feature: &Value) -> Option<PageEvent> {
         lat,
         title: prop_str(p, "title"),
         source: prop_str(p, "source"),
-        date: iso_date(&prop_str_any(p, &["date", "published"])),
+        date: event_date(p),
         place_id,
         name,
         kind: prop_str(p, "kind"),
@@ -865,7 +951,20 @@ fn load_areas(path: &Path, skipped: &mut usize) -> Result<(Value, Vec<AreaShape>
     let mut out = Vec::new();
     let mut shapes = Vec::new();
     for feature in features(&collection) {
-        let Some(geometry) = feature.get("geometry") else {
+        let feature = Feature::from_value(
+            feature,
+            &[
+                "id",
+                "code",
+                "iso_3166_2",
+                "name",
+                "type",
+                "country",
+                "events",
+                "articles",
+            ],
+        );
+        let Some(geometry) = &feature.geometry else {
             *skipped += 1;
             continue;
         };
@@ -873,7 +972,7 @@ fn load_areas(path: &Path, skipped: &mut usize) -> Result<(Value, Vec<AreaShape>
             *skipped += 1;
             continue;
         };
-        let p = properties(feature);
+        let p = feature.properties();
         let id = prop_str_any(p, &["id", "code", "iso_3166_2", "name"]);
         let name = match prop_str(p, "name") {
             name if name.is_empty() => id.clone(),
@@ -954,10 +1053,11 @@ fn load_shapes(
     let mut out = Vec::new();
     each_feature(
         path,
-        &mut |feature| match feature.get("geometry").filter(|g| accept(g)) {
+        keep,
+        &mut |feature| match feature.geometry.as_ref().filter(|g| accept(g)) {
             Some(_) if out.len() >= limit => {}
             Some(geometry) => {
-                let p = properties(feature);
+                let p = feature.properties();
                 let props = keep
                     .iter()
                     .map(|k| (k.to_string(), Value::from(prop_str(p, k))))
@@ -975,7 +1075,18 @@ fn load_shapes(
 fn load_clusters(path: &Path) -> Result<(Vec<PageCluster>, usize)> {
     let mut clusters = Vec::new();
     let mut skipped = 0;
-    each_feature(path, &mut |feature| {
+    const KEYS: &[&str] = &[
+        "places",
+        "articles",
+        "place_count",
+        "cluster",
+        "id",
+        "event_count",
+        "first_date",
+        "last_date",
+        "radius_km",
+    ];
+    each_feature(path, KEYS, &mut |feature| {
         let Some((lon, lat)) = point(feature) else {
             skipped += 1;
             return;
@@ -983,7 +1094,7 @@ fn load_clusters(path: &Path) -> Result<(Vec<PageCluster>, usize)> {
         if clusters.len() >= MAX_PAGE_CLUSTERS {
             return;
         }
-        let p = properties(feature);
+        let p = feature.properties();
         let mut places = prop_list(p, "places");
         let mut articles = prop_list(p, "articles");
         let place_count = prop_u64(p, "place_count").unwrap_or(places.len() as u64);
@@ -1519,17 +1630,42 @@ mod tests {
         std::fs::write(&path, &text).expect("write");
         for limit in [0, u64::MAX] {
             let mut names = Vec::new();
-            each_feature_within(&path, limit, &mut |f| {
-                names.push(f["properties"]["name"].as_str().unwrap_or("").to_string())
+            each_feature_within(&path, limit, &mut |raw| {
+                names.push(prop_str(raw.read(&["name"])?.properties(), "name"));
+                Ok(())
             })
             .expect("read");
             assert_eq!(names, ["p30", "p31"], "limit {limit}");
         }
         // A broken line names its line number.
         std::fs::write(&path, text.replace("p31", "p31\"")).expect("write");
-        let err = each_feature_within(&path, 0, &mut |_| {}).expect_err("broken");
+        let err =
+            each_feature_within(&path, 0, &mut |raw| raw.read(&[]).map(drop)).expect_err("broken");
         assert!(err.to_string().contains("line 3"), "{err}");
-        assert!(!each_feature_within(&dir.path().join("none"), 0, &mut |_| {}).expect("missing"));
+        assert!(
+            !each_feature_within(&dir.path().join("none"), 0, &mut |_| Ok(())).expect("missing")
+        );
+    }
+
+    #[test]
+    fn plain_dates_read_as_chrono_reads_them() {
+        for text in [
+            "2024-09-01",
+            "2024-02-29",
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "0000-01-01",
+            "9999-12-31",
+            "2024-9-01x",
+            "2024-09-1",
+            " 2024-09-01T10:00:00Z",
+            "24-09-2024",
+            "",
+        ] {
+            let head = text.trim().get(..10).unwrap_or("");
+            assert_eq!(iso_date(text), iso_date_parsed(head), "{text}");
+        }
     }
 
     #[test]
@@ -1576,7 +1712,7 @@ mod tests {
             (json!("not a feature"), None),
         ];
         for (feature, expected) in cases {
-            let got = event(&feature);
+            let got = event(&Feature::from_value(&feature, EVENT_KEYS));
             match (got, expected) {
                 (None, None) => {}
                 (Some(e), Some((name, mentions, date, surfaces))) => {
