@@ -677,14 +677,23 @@ fn each_feature(path: &Path, keys: &[&str], f: &mut dyn FnMut(&Feature)) -> Resu
 /// the few properties that decide whether it wants the rest).
 enum RawFeature<'a> {
     /// One line of a file, and where it is.
-    Line(&'a str, &'a Path, usize),
+    Line(&'a str, &'a Path, LineSpan),
+    /// A feature of a file read whole.
     Parsed(&'a Value),
+}
+
+/// Where a line is in its file: number (from 1), and byte range with its line break.
+#[derive(Debug, Clone, Copy)]
+struct LineSpan {
+    line: usize,
+    start: u64,
+    end: u64,
 }
 
 impl RawFeature<'_> {
     fn read<'k>(&self, keys: &'k [&'k str]) -> Result<Feature<'k>> {
         match *self {
-            RawFeature::Line(text, path, line) => Feature::from_text(text, keys)
+            RawFeature::Line(text, path, LineSpan { line, .. }) => Feature::from_text(text, keys)
                 .map_err(|e| Error::parse(path, line, format!("not valid JSON: {e}"))),
             RawFeature::Parsed(value) => Ok(Feature::from_value(value, keys)),
         }
@@ -704,10 +713,11 @@ fn each_feature_within(
         Err(e) => return Err(Error::io(path, e)),
     };
     const HEAD: &str = "{\"type\":\"FeatureCollection\",\"features\":[";
-    let open = || std::fs::File::open(path).map_err(|e| Error::io(path, e));
-    let mut lines = std::io::BufReader::new(open()?).lines();
+    let mut reader =
+        std::io::BufReader::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?);
+    let mut first = String::new();
     let line_by_line =
-        size > whole_bytes && matches!(lines.next(), Some(Ok(first)) if first.trim_end() == HEAD);
+        size > whole_bytes && reader.read_line(&mut first).is_ok() && first.trim_end() == HEAD;
     if !line_by_line {
         let Some(collection) = read_json(path)? else {
             return Ok(false);
@@ -717,16 +727,47 @@ fn each_feature_within(
         }
         return Ok(true);
     }
-    for (i, line) in lines.enumerate() {
-        let line = line.map_err(|e| Error::io(path, e))?;
+    let at = LineSpan {
+        line: 2,
+        start: first.len() as u64,
+        end: size,
+    };
+    each_line_feature(path, &mut reader, at, f)?;
+    Ok(true)
+}
+
+/// The features of the lines `reader` gives from `at` (its first line and offset) up to
+/// `at.end`, one feature a line as frontmap writes its layers.
+fn each_line_feature(
+    path: &Path,
+    reader: &mut dyn std::io::BufRead,
+    at: LineSpan,
+    f: &mut dyn FnMut(RawFeature) -> Result<()>,
+) -> Result<()> {
+    let mut line = String::new();
+    let mut span = LineSpan {
+        line: at.line,
+        start: at.start,
+        end: at.start,
+    };
+    while span.end < at.end {
+        line.clear();
+        let read = reader
+            .read_line(&mut line)
+            .map_err(|e| Error::io(path, e))?;
+        if read == 0 {
+            break;
+        }
+        span.end += read as u64;
         let text = line.trim_end();
         let text = text.strip_suffix(',').unwrap_or(text);
-        if text.is_empty() || text == "]}" {
-            continue;
+        if !text.is_empty() && text != "]}" {
+            f(RawFeature::Line(text, path, span))?;
         }
-        f(RawFeature::Line(text, path, i + 2))?;
+        span.line += 1;
+        span.start = span.end;
     }
-    Ok(true)
+    Ok(())
 }
 
 /// `events.geojson`; without it (`map --layers`), the per-article layers in `articles/`, else
@@ -752,42 +793,50 @@ fn load_events(dir: &Path, skipped: &mut usize) -> Result<(Vec<PageEvent>, PageT
             }
         }
     }
-    let read_all = |f: &mut dyn FnMut(RawFeature) -> Result<()>| -> Result<()> {
-        for path in &sources {
-            each_feature_within(path, READ_WHOLE_BYTES, f)?;
-        }
-        Ok(())
-    };
     // Whether a feature is an event, and of which article, is read first: of most features
     // nothing else is wanted.
     const ARTICLE_KEYS: &[&str] = &["article", "article_id", "date", "published"];
-    // First pass: each article's date and count; and every event while they fit.
+    // First pass: each article's date and count, and where its features are; and every
+    // event while they fit.
     let mut events = Vec::new();
     let mut per_article: BTreeMap<String, (String, usize, usize)> = BTreeMap::new();
+    let mut runs: Vec<Run> = Vec::new();
     let mut too_many = false;
-    read_all(&mut |raw| {
-        let light = raw.read(ARTICLE_KEYS)?;
-        if point(&light).is_none() {
-            *skipped += 1;
-            return Ok(());
-        }
-        let article = event_article(light.properties());
-        match per_article.get_mut(&article) {
-            Some(entry) => entry.1 += 1,
-            None => {
-                let entry = (event_date(light.properties()), 1, per_article.len());
-                per_article.insert(article, entry);
+    for (source, path) in sources.iter().enumerate() {
+        each_feature_within(path, READ_WHOLE_BYTES, &mut |raw| {
+            let light = raw.read(ARTICLE_KEYS)?;
+            if point(&light).is_none() {
+                *skipped += 1;
+                return Ok(());
             }
-        }
-        if !too_many {
-            events.extend(event(&raw.read(EVENT_KEYS)?));
-            if events.len() > MAX_PAGE_EVENTS {
-                too_many = true;
-                events = Vec::new();
+            let article = event_article(light.properties());
+            let order = match per_article.get_mut(&article) {
+                Some(entry) => {
+                    entry.1 += 1;
+                    entry.2
+                }
+                None => {
+                    let order = per_article.len();
+                    let entry = (event_date(light.properties()), 1, order);
+                    per_article.insert(article, entry);
+                    order
+                }
+            };
+            let lines = match raw {
+                RawFeature::Line(_, _, span) => Some(span),
+                RawFeature::Parsed(_) => None,
+            };
+            Run::extend(&mut runs, order, source, lines);
+            if !too_many {
+                events.extend(event(&raw.read(EVENT_KEYS)?));
+                if events.len() > MAX_PAGE_EVENTS {
+                    too_many = true;
+                    events = Vec::new();
+                }
             }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        })?;
+    }
     let mut listed: Vec<(&str, &str, usize, usize)> = per_article
         .iter()
         .map(|(id, (date, n, order))| (date.as_str(), id.as_str(), *n, *order))
@@ -798,20 +847,81 @@ fn load_events(dir: &Path, skipped: &mut usize) -> Result<(Vec<PageEvent>, PageT
     if !too_many {
         return Ok((events, totals));
     }
+    // Second pass: only where the shown articles' features are (`shown` is in first-seen
+    // order, as `runs` number the articles).
     let keep: BTreeSet<&str> = choice
         .iter()
         .zip(&shown)
         .filter(|(_, &s)| s)
         .map(|(a, _)| a.1)
         .collect();
-    read_all(&mut |raw| {
-        let light = raw.read(ARTICLE_KEYS)?;
-        if keep.contains(event_article(light.properties()).as_str()) {
-            events.extend(event(&raw.read(EVENT_KEYS)?));
+    let mut read_whole: Option<usize> = None;
+    let mut open: Option<(usize, std::io::BufReader<std::fs::File>)> = None;
+    for run in runs.iter().filter(|r| shown.get(r.article) == Some(&true)) {
+        let path = &sources[run.source];
+        let mut add = |raw: RawFeature| -> Result<()> {
+            let light = raw.read(ARTICLE_KEYS)?;
+            if keep.contains(event_article(light.properties()).as_str()) {
+                events.extend(event(&raw.read(EVENT_KEYS)?));
+            }
+            Ok(())
+        };
+        let Some(lines) = run.lines else {
+            // A file read whole is read whole again, once.
+            if read_whole != Some(run.source) {
+                read_whole = Some(run.source);
+                each_feature_within(path, u64::MAX, &mut add)?;
+            }
+            continue;
+        };
+        if open
+            .as_ref()
+            .is_none_or(|(source, _)| *source != run.source)
+        {
+            let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+            open = Some((run.source, std::io::BufReader::new(file)));
         }
-        Ok(())
-    })?;
+        if let Some((_, reader)) = &mut open {
+            use std::io::Seek;
+            reader
+                .seek(std::io::SeekFrom::Start(lines.start))
+                .map_err(|e| Error::io(path, e))?;
+            each_line_feature(path, reader, lines, &mut add)?;
+        }
+    }
     Ok((events, totals))
+}
+
+/// Consecutive features of one article in one source: the lines they are on, or None in a
+/// file read whole.
+struct Run {
+    /// The article's number, in first-seen order.
+    article: usize,
+    source: usize,
+    lines: Option<LineSpan>,
+}
+
+impl Run {
+    /// Adds a feature to the last run when it continues it.
+    fn extend(runs: &mut Vec<Run>, article: usize, source: usize, lines: Option<LineSpan>) {
+        if let Some(last) = runs.last_mut() {
+            if last.article == article && last.source == source {
+                match (&mut last.lines, lines) {
+                    (None, None) => return,
+                    (Some(run), Some(line)) if run.end == line.start => {
+                        run.end = line.end;
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        runs.push(Run {
+            article,
+            source,
+            lines,
+        });
+    }
 }
 
 /// The properties `event` reads.

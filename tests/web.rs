@@ -222,6 +222,72 @@ fn big_run(articles: usize) -> tempfile::TempDir {
     dir
 }
 
+/// Writes `features` as a FeatureCollection at `path`, one feature a line as frontmap writes it.
+fn write_lines(path: &Path, features: &[&Value]) {
+    let lines: Vec<String> = features.iter().map(|f| f.to_string()).collect();
+    let text = format!(
+        "{{\"type\":\"FeatureCollection\",\"features\":[\n{}\n]}}\n",
+        lines.join(",\n")
+    );
+    std::fs::write(path, text).expect("write layer");
+}
+
+/// The page's events, sorted: the same events whatever order the layers hold them in.
+fn page_events(dir: &Path) -> Vec<String> {
+    let html = std::fs::read_to_string(frontmap::web::write_index(dir).expect("write_index"))
+        .expect("read page");
+    let events = block(&html, "fm-events");
+    let mut events: Vec<String> = events
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(Value::to_string)
+        .collect();
+    events.sort();
+    events
+}
+
+#[test]
+fn big_runs_show_the_same_events_from_any_feature_layer() {
+    // 8,000 articles of 3 events: more than the page holds, so the shown articles' features
+    // are read again, from wherever the first pass found them.
+    let features: Vec<(usize, Value)> = (0..8000)
+        .flat_map(|k| {
+            (0..3).map(move |p| {
+                (k, json!({"type": "Feature",
+                    "properties": {"article": format!("a{k}"), "date": format!("2024-09-{:02}", 1 + k % 30),
+                                   "place_id": format!("gn:{}", k % 700 * 3 + p), "name": format!("Place {p}"),
+                                   "mentions": 1 + p, "snippet": "…"},
+                    "geometry": {"type": "Point", "coordinates": [30.0 + (k % 97) as f64 * 0.08, 46.0 + p as f64 * 0.1]}}))
+            })
+        })
+        .collect();
+    let all: Vec<&Value> = features.iter().map(|(_, f)| f).collect();
+    let layouts = tempfile::tempdir().expect("tempdir");
+    // events.geojson, one feature a line, each article's features together.
+    let events = layouts.path().join("events");
+    std::fs::create_dir(&events).expect("mkdir");
+    write_lines(&events.join("events.geojson"), &all);
+    // The same, every article's features apart (event p of every article, then p + 1).
+    let scattered = layouts.path().join("scattered");
+    std::fs::create_dir(&scattered).expect("mkdir");
+    let mut by_event = all.clone();
+    by_event.sort_by_key(|f| f["properties"]["mentions"].as_u64());
+    write_lines(&scattered.join("events.geojson"), &by_event);
+    // articles/: small files, read whole.
+    let articles = layouts.path().join("articles");
+    std::fs::create_dir_all(articles.join("articles")).expect("mkdir");
+    for chunk in features.chunks(3) {
+        let file = articles.join(format!("articles/a{}.geojson", chunk[0].0));
+        let mine: Vec<&Value> = chunk.iter().map(|(_, f)| f).collect();
+        write_lines(&file, &mine);
+    }
+    let expected = page_events(&events);
+    assert!(expected.len() > 19_000, "{} events", expected.len());
+    assert_eq!(page_events(&scattered), expected, "scattered features");
+    assert_eq!(page_events(&articles), expected, "articles/");
+}
+
 #[test]
 fn big_runs_give_a_bounded_page_of_the_most_recent_articles() {
     let dir = big_run(10_000);
