@@ -488,8 +488,10 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
     let bytes = s.as_bytes();
+    // Most text needs no escape: skip it eight bytes at a time, then look byte by byte.
+    let clean = clean_prefix(bytes);
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    for (i, &b) in bytes.iter().enumerate().skip(clean) {
         let escape: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -513,6 +515,27 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// Length of the longest prefix of whole 8-byte words with no byte JSON escapes (a control
+/// character, `"` or `\\`).
+fn clean_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Non-zero when some byte of `x` is zero (and, below, when some byte is under 0x20).
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut clean = 0;
+    for word in bytes.chunks_exact(8) {
+        let x = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+        let special =
+            control | zero_bytes(x ^ (ONES * b'"' as u64)) | zero_bytes(x ^ (ONES * b'\\' as u64));
+        if special != 0 {
+            break;
+        }
+        clean += 8;
+    }
+    clean
 }
 
 fn json_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
@@ -1914,6 +1937,19 @@ mod tests {
                 "{a:?}"
             );
         }
+    }
+
+    #[test]
+    fn clean_prefix_stops_at_the_word_of_the_first_escape() {
+        for special in [0u8, 0x1f, b'\n', b'"', b'\\'] {
+            for at in 0..40 {
+                let mut bytes = "Харків, Kupiansk — snippet text".repeat(2).into_bytes();
+                bytes[at] = special;
+                assert_eq!(clean_prefix(&bytes), at / 8 * 8, "{special:#x} at {at}");
+            }
+        }
+        let clean = "no escapes here, only UTF-8: Ізюм, Покровськ ".repeat(3);
+        assert_eq!(clean_prefix(clean.as_bytes()), clean.len() / 8 * 8);
     }
 
     #[test]
