@@ -30,6 +30,8 @@ pub struct Posting {
 }
 
 pub struct NameIndex {
+    /// Tells indexes apart for caches of walks (`tagger`): unique per index made.
+    id: u64,
     map: fst::Map<Bytes>,
     /// The postings, `POSTING_BYTES` each, checked once when the index is made.
     postings: Bytes,
@@ -49,6 +51,18 @@ impl AsRef<[u8]> for Bytes {
             Bytes::Mapped(m) => m,
         }
     }
+}
+
+fn next_index_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Where a walk over the automaton stands: the node reached and the output gathered on the way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WalkState {
+    node: fst::raw::CompiledAddr,
+    out: u64,
 }
 
 /// Size of one stored posting: place (u32 LE), origin (u16 LE), form (u8), padding (u8).
@@ -184,6 +198,7 @@ impl NameIndex {
         ))
         .expect("bug: fst just built");
         NameIndex {
+            id: next_index_id(),
             map,
             postings: Bytes::Owned(encode_postings(&postings)),
         }
@@ -213,7 +228,11 @@ impl NameIndex {
         check_postings(postings.as_ref(), places, origins)?;
         // A value pointing outside the postings reads as no postings (`postings`): checking
         // a million values here would cost more than the rest of start-up.
-        Ok(NameIndex { map, postings })
+        Ok(NameIndex {
+            id: next_index_id(),
+            map,
+            postings,
+        })
     }
 
     /// Number of distinct keys.
@@ -246,13 +265,37 @@ impl NameIndex {
         }
     }
 
+    /// This index's identity, for caches that hold results of walks over it.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The state before any byte.
+    pub fn root(&self) -> WalkState {
+        WalkState {
+            node: self.map.as_fst().root().addr(),
+            out: 0,
+        }
+    }
+
     /// Walks the automaton over `text[start..]`, calling `found(end, value)` for every key that
     /// `text[start..end]` spells. Stops as soon as no key continues, so the cost is bounded by
     /// the longest key, not the text.
-    pub fn walk(&self, text: &[u8], start: usize, mut found: impl FnMut(usize, u64)) {
+    pub fn walk(&self, text: &[u8], start: usize, found: impl FnMut(usize, u64)) {
+        self.walk_from(self.root(), text, start, found);
+    }
+
+    /// As `walk`, from `state` (reached over the bytes before `start`) instead of the root.
+    pub fn walk_from(
+        &self,
+        state: WalkState,
+        text: &[u8],
+        start: usize,
+        mut found: impl FnMut(usize, u64),
+    ) {
         let fst = self.map.as_fst();
-        let mut node = fst.root();
-        let mut out = Output::zero();
+        let mut node = fst.node(state.node);
+        let mut out = Output::new(state.out);
         for (i, &b) in text.iter().enumerate().skip(start) {
             let Some(t) = node.find_input(b).map(|ti| node.transition(ti)) else {
                 return;
@@ -263,5 +306,28 @@ impl NameIndex {
                 found(i + 1, out.cat(node.final_output()).value());
             }
         }
+    }
+
+    /// Steps from `state` over all of `bytes`: the state reached, and the value of the key
+    /// that ends there, if any. None when no key continues that far.
+    pub fn advance(&self, state: WalkState, bytes: &[u8]) -> Option<(WalkState, Option<u64>)> {
+        let fst = self.map.as_fst();
+        let mut node = fst.node(state.node);
+        let mut out = Output::new(state.out);
+        for &b in bytes {
+            let t = node.transition(node.find_input(b)?);
+            out = out.cat(t.out);
+            node = fst.node(t.addr);
+        }
+        let value = node
+            .is_final()
+            .then(|| out.cat(node.final_output()).value());
+        Some((
+            WalkState {
+                node: node.addr(),
+                out: out.value(),
+            },
+            value,
+        ))
     }
 }

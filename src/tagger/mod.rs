@@ -7,6 +7,7 @@
 //! to it. The tagger never decides between places: that is `resolve`'s job.
 
 pub mod lexicon;
+mod memo;
 
 use rustc_hash::FxHashSet;
 
@@ -175,17 +176,25 @@ pub fn tag_prepared(gaz: &Gazetteer, p: &Prepared<'_>, lang: Option<&str>) -> Ve
             w += 1;
             continue;
         }
-        let start = p.norm.words[w].0;
+        let (start, word_end) = p.norm.words[w];
         ends.clear();
-        gaz.index.walk(bytes, start, |end, value| {
-            let boundary = p.norm.text[end..]
-                .chars()
-                .next()
-                .is_none_or(|c| !is_word_char(c));
-            if boundary {
-                ends.push((end, value));
-            }
-        });
+        // The first word from memory (it ends on a boundary: words are whole runs of word
+        // characters), then on through the text for longer names.
+        let first = memo::word_walk(&gaz.index, &bytes[start..word_end]);
+        if let Some(value) = first.value {
+            ends.push((word_end, value));
+        }
+        if let Some(state) = first.next {
+            gaz.index.walk_from(state, bytes, word_end, |end, value| {
+                let boundary = p.norm.text[end..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !is_word_char(c));
+                if boundary {
+                    ends.push((end, value));
+                }
+            });
+        }
         let mut accepted = false;
         for &(end, value) in ends.iter().rev() {
             let last_word = w + p.norm.words[w..]
@@ -327,7 +336,7 @@ fn plausible<'p>(
             && p.is_capitalised(w)
             && lexicon::cue_after(p.word(w)).is_none()
             && !lexicon::is_stop_word(p.word(w))
-            && gaz.index.get(p.word(w)).is_empty()
+            && !is_name(gaz, p.word(w))
     };
     if single && !state_level && unknown_capitalised(last + 1) {
         let name_follows = unknown_capitalised(last + 2) && !lexicon::is_given_name(word);
@@ -361,7 +370,7 @@ fn plausible<'p>(
         && !p.is_sentence_start(first - 1)
     {
         let prev = p.word(first - 1);
-        let prev_is_place = !gaz.index.get(prev).is_empty();
+        let prev_is_place = is_name(gaz, prev);
         if !prev_is_place
             && lexicon::cue_before(prev).is_none()
             && !lexicon::is_person_title(prev)
@@ -375,6 +384,13 @@ fn plausible<'p>(
         return false;
     }
     true
+}
+
+/// True when `word` (normal form) is a name with at least one place.
+fn is_name(gaz: &Gazetteer, word: &str) -> bool {
+    memo::word_walk(&gaz.index, word.as_bytes())
+        .value
+        .is_some_and(|v| !gaz.index.postings(v).is_empty())
 }
 
 /// The cue word before or after a match, if any.

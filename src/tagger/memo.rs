@@ -1,0 +1,191 @@
+//! What the name automaton says about one word, remembered per thread.
+//!
+//! Nearly every walk the tagger makes ends inside its first word, and news repeats its words:
+//! the same capitalised names come back in article after article. Remembering the automaton's
+//! answer for a word (the key it spells, and where a longer key would go on from) turns most
+//! walks into one hash and one compare. The cache only saves work: a word's answer is the same
+//! whether it is remembered or not.
+
+use std::cell::RefCell;
+
+use rustc_hash::FxHasher;
+use std::hash::Hasher;
+
+use crate::gazetteer::index::{NameIndex, WalkState};
+
+/// The automaton's answer for a word read from the root.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WordWalk {
+    /// The value of the key the word spells, if it is one.
+    pub value: Option<u64>,
+    /// Where a longer key goes on from, after the word; None when no key does.
+    pub next: Option<WalkState>,
+}
+
+/// Remembered words per thread: direct-mapped, so a lookup is one slot of one cache line.
+/// 2,048 slots (128 KB) keep the common words of a corpus and leave most of a core's L2 cache
+/// to the places the resolver reads.
+const SLOTS: usize = 2048;
+/// Longer words (rare) are walked every time.
+const KEY_BYTES: usize = 38;
+
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Slot {
+    key: [u8; KEY_BYTES],
+    /// Length of `key`; `EMPTY` for an unused slot.
+    len: u8,
+    /// `HAS_VALUE` and `HAS_NEXT`: which of the two fields below hold an answer.
+    has: u8,
+    value: u64,
+    next: WalkState,
+}
+
+const EMPTY: u8 = u8::MAX;
+const HAS_VALUE: u8 = 1;
+const HAS_NEXT: u8 = 2;
+
+impl Slot {
+    fn walk(&self) -> WordWalk {
+        WordWalk {
+            value: (self.has & HAS_VALUE != 0).then_some(self.value),
+            next: (self.has & HAS_NEXT != 0).then_some(self.next),
+        }
+    }
+
+    fn remember(&mut self, word: &[u8], walk: WordWalk, root: WalkState) {
+        self.key[..word.len()].copy_from_slice(word);
+        self.len = word.len() as u8;
+        self.has = 0;
+        if let Some(v) = walk.value {
+            self.has |= HAS_VALUE;
+            self.value = v;
+        }
+        self.next = root;
+        if let Some(n) = walk.next {
+            self.has |= HAS_NEXT;
+            self.next = n;
+        }
+    }
+}
+
+struct Memo {
+    /// The index the slots were filled from (`NameIndex::id`).
+    index: u64,
+    slots: Box<[Slot]>,
+}
+
+thread_local! {
+    static MEMO: RefCell<Option<Memo>> = const { RefCell::new(None) };
+}
+
+/// What `index` says about `word` (normal form), from this thread's memory when it can.
+pub fn word_walk(index: &NameIndex, word: &[u8]) -> WordWalk {
+    if word.len() > KEY_BYTES {
+        return walk_word(index, word);
+    }
+    let remembered = MEMO.try_with(|memo| {
+        let Ok(mut memo) = memo.try_borrow_mut() else {
+            return walk_word(index, word);
+        };
+        let memo = match &mut *memo {
+            Some(m) if m.index == index.id() => m,
+            slot => slot.insert(Memo {
+                index: index.id(),
+                slots: vec![
+                    Slot {
+                        key: [0; KEY_BYTES],
+                        len: EMPTY,
+                        has: 0,
+                        value: 0,
+                        next: index.root(),
+                    };
+                    SLOTS
+                ]
+                .into_boxed_slice(),
+            }),
+        };
+        let mut hasher = FxHasher::default();
+        hasher.write(word);
+        let slot = &mut memo.slots[(hasher.finish() >> 32) as usize % SLOTS];
+        if slot.len as usize == word.len() && &slot.key[..word.len()] == word {
+            return slot.walk();
+        }
+        let walk = walk_word(index, word);
+        slot.remember(word, walk, index.root());
+        walk
+    });
+    // The thread is being torn down: no memory, just the walk.
+    remembered.unwrap_or_else(|_| walk_word(index, word))
+}
+
+fn walk_word(index: &NameIndex, word: &[u8]) -> WordWalk {
+    match index.advance(index.root(), word) {
+        Some((next, value)) => WordWalk {
+            value,
+            next: Some(next),
+        },
+        None => WordWalk::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gazetteer::testing;
+
+    #[test]
+    fn remembered_answers_are_the_walks_answers() {
+        let g = testing::gazetteer();
+        let words = [
+            "kharkiv",
+            "харкові",
+            "velyka",
+            "novosilka",
+            "pokrovsk",
+            "zzz",
+            "",
+            "k",
+            // Longer than a slot holds.
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        ];
+        // Twice: the second round reads from memory.
+        for _ in 0..2 {
+            for w in words {
+                let got = word_walk(&g.index, w.as_bytes());
+                assert_eq!(got, walk_word(&g.index, w.as_bytes()), "{w}");
+                let value = g.index.get(w).to_vec();
+                assert_eq!(
+                    got.value
+                        .map(|v| g.index.postings(v).to_vec())
+                        .unwrap_or_default(),
+                    value,
+                    "{w}"
+                );
+            }
+        }
+        assert!(word_walk(&g.index, b"velyka").next.is_some());
+        assert_eq!(word_walk(&g.index, b"zzz"), WordWalk::default());
+    }
+
+    #[test]
+    fn another_index_is_not_answered_from_memory() {
+        let full = testing::gazetteer();
+        // The same places, with Kharkiv's names left out.
+        let names: String = testing::NAMES
+            .lines()
+            .filter(|l| !l.starts_with("gn:706482\t"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let without = crate::gazetteer::Gazetteer::from_tsv(
+            testing::PLACES,
+            std::path::Path::new("places.tsv"),
+            &names,
+            std::path::Path::new("names.tsv"),
+        )
+        .expect("test gazetteer parses");
+        assert!(word_walk(&full.index, b"kharkov").value.is_some());
+        assert_eq!(word_walk(&without.index, b"kharkov"), WordWalk::default());
+        assert!(word_walk(&full.index, b"kharkov").value.is_some());
+    }
+}
