@@ -24,6 +24,35 @@ pub struct NormalisedText {
     pub source_byte: Vec<u32>,
     /// Byte ranges in `text` of its words (runs of `is_word_char`), in order.
     pub words: Vec<(usize, usize)>,
+    /// The case of each word's first original character (`words[i]` starts with a character
+    /// of case `word_case[i]`): the tagger asks it of every word.
+    pub word_case: Vec<Case>,
+}
+
+/// Upper case, lower case, or neither (digits, scripts without case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    Upper,
+    Lower,
+    Other,
+}
+
+impl Case {
+    pub fn of(c: char) -> Case {
+        if c.is_ascii() {
+            match c {
+                'A'..='Z' => Case::Upper,
+                'a'..='z' => Case::Lower,
+                _ => Case::Other,
+            }
+        } else if c.is_uppercase() {
+            Case::Upper
+        } else if c.is_lowercase() {
+            Case::Lower
+        } else {
+            Case::Other
+        }
+    }
 }
 
 impl NormalisedText {
@@ -150,12 +179,17 @@ pub fn normalise_text(text: &str) -> NormalisedText {
     let mut out: Vec<u8> = Vec::with_capacity(text.len());
     let mut map: Vec<u32> = Vec::with_capacity(text.len() + 1);
     let mut words = Vec::with_capacity(text.len() / 6);
+    let mut word_case = Vec::with_capacity(text.len() / 6);
     // Start of the word being read, if any.
     let mut word_start: Option<usize> = None;
     let mut last_was_space = false;
-    // A folded character (a word character or not) is about to be pushed: open or close a word.
-    let mut mark = |out: &Vec<u8>, word: bool| match (word, word_start) {
-        (true, None) => word_start = Some(out.len()),
+    // A folded character (a word character or not) of the original character `source` is
+    // about to be pushed: open or close a word.
+    let mut mark = |out: &Vec<u8>, word: bool, source: char| match (word, word_start) {
+        (true, None) => {
+            word_start = Some(out.len());
+            word_case.push(Case::of(source));
+        }
         (false, Some(s)) => {
             words.push((s, out.len()));
             word_start = None;
@@ -174,7 +208,7 @@ pub fn normalise_text(text: &str) -> NormalisedText {
                 .position(|b| !b.is_ascii_alphanumeric())
                 .map_or(bytes.len(), |n| at + n);
             last_was_space = false;
-            mark(&out, true);
+            mark(&out, true, lead as char);
             out.extend(bytes[at..run].iter().map(u8::to_ascii_lowercase));
             map.extend(i..run as u32);
             at = run;
@@ -189,7 +223,7 @@ pub fn normalise_text(text: &str) -> NormalisedText {
                     word,
                 } => {
                     last_was_space = false;
-                    mark(&out, word);
+                    mark(&out, word, lead as char);
                     out.push(bytes[0]);
                     map.push(i);
                     at += 1;
@@ -201,7 +235,7 @@ pub fn normalise_text(text: &str) -> NormalisedText {
                 }
                 Fold::Space => {
                     if !last_was_space {
-                        mark(&out, false);
+                        mark(&out, false, ' ');
                         out.push(b' ');
                         map.push(i);
                         last_was_space = true;
@@ -227,7 +261,7 @@ pub fn normalise_text(text: &str) -> NormalisedText {
             Fold::Skip => {}
             Fold::Space => {
                 if !last_was_space {
-                    mark(&out, false);
+                    mark(&out, false, c);
                     out.push(b' ');
                     map.push(i);
                     last_was_space = true;
@@ -238,7 +272,7 @@ pub fn normalise_text(text: &str) -> NormalisedText {
             Fold::Bytes { len: 0, .. } => {}
             Fold::Bytes { len, bytes, word } => {
                 last_was_space = false;
-                mark(&out, word);
+                mark(&out, word, c);
                 // Byte pushes: a copy call per character would cost more than the fold.
                 for &b in &bytes[..len as usize] {
                     out.push(b);
@@ -248,7 +282,7 @@ pub fn normalise_text(text: &str) -> NormalisedText {
             Fold::Slow => {
                 fold_char(c, |f| {
                     last_was_space = false;
-                    mark(&out, is_word_char(f));
+                    mark(&out, is_word_char(f), c);
                     let mut buf = [0u8; 4];
                     let bytes = f.encode_utf8(&mut buf).as_bytes();
                     out.extend_from_slice(bytes);
@@ -257,7 +291,7 @@ pub fn normalise_text(text: &str) -> NormalisedText {
             }
         }
     }
-    mark(&out, false);
+    mark(&out, false, ' ');
     map.push(text.len() as u32);
     NormalisedText {
         // Every byte pushed is a whole UTF-8 character (from the table, built from chars, or
@@ -266,6 +300,7 @@ pub fn normalise_text(text: &str) -> NormalisedText {
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
         source_byte: map,
         words,
+        word_case,
     }
 }
 
@@ -376,6 +411,14 @@ mod tests {
         want
     }
 
+    /// The case of the original character each word's first byte maps back to.
+    fn cases_by_looking_back(text: &str, n: &NormalisedText) -> Vec<Case> {
+        n.words
+            .iter()
+            .map(|&(lo, _)| Case::of(text[n.source_byte[lo] as usize..].chars().next().unwrap()))
+            .collect()
+    }
+
     #[test]
     fn words_are_the_runs_of_word_characters() {
         for text in [
@@ -383,9 +426,11 @@ mod tests {
             " ",
             "Kup'yans'k, Харкові — ½ x",
             "a\u{301}b  c½d ß-Łódź. 2022",
+            "Kharkiv ХАРКІВ łódź Łódź 12 ½x ǅx",
         ] {
             let n = normalise_text(text);
             assert_eq!(n.words, words_by_scanning(&n.text), "{text:?}");
+            assert_eq!(n.word_case, cases_by_looking_back(text, &n), "{text:?}");
         }
     }
 
@@ -395,6 +440,7 @@ mod tests {
             text in "[a-zA-Z0-9 \t\n'’ʼ\u{301}½ßŁłÄ²Їїй.,\u{2014}\u{a0}Ⅻ\u{1F600}-]{0,60}"
         ) {
             let n = normalise_text(&text);
+            proptest::prop_assert_eq!(&n.word_case, &cases_by_looking_back(&text, &n));
             proptest::prop_assert_eq!(n.words, words_by_scanning(&n.text));
         }
     }

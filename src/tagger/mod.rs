@@ -12,7 +12,7 @@ mod memo;
 use rustc_hash::FxHashSet;
 
 use crate::gazetteer::index::Form;
-use crate::gazetteer::normalise::{is_word_char, normalise_text, NormalisedText};
+use crate::gazetteer::normalise::{is_word_char, normalise_text, Case, NormalisedText};
 use crate::gazetteer::{Gazetteer, Kind, Posting};
 pub use lexicon::CueHint;
 
@@ -72,16 +72,8 @@ impl<'t> Prepared<'t> {
         self.norm.source_byte[self.norm.words[w].0] as usize
     }
 
-    /// The original first character of word `w`.
-    fn first_char(&self, w: usize) -> char {
-        self.text[self.source_byte(w)..]
-            .chars()
-            .next()
-            .unwrap_or(' ')
-    }
-
     pub fn is_capitalised(&self, w: usize) -> bool {
-        self.first_char(w).is_uppercase()
+        self.norm.word_case[w] == Case::Upper
     }
 
     /// True when word `w` opens a sentence (or a title, a quote or a line).
@@ -263,7 +255,7 @@ impl<'p> Evidence<'p> {
                 FxHashSet::with_capacity_and_hasher(p.norm.words.len(), Default::default());
             set.extend(
                 (0..p.norm.words.len())
-                    .filter(|&w| p.first_char(w).is_lowercase())
+                    .filter(|&w| p.norm.word_case[w] == Case::Lower)
                     .map(|w| p.word(w)),
             );
             set
