@@ -33,6 +33,7 @@ pub fn detect(text: &str) -> Option<&'static str> {
         .filter(|w| !w.is_empty())
     {
         lower.clear();
+        let mut scored = false;
         if word.is_ascii() {
             lower.push_str(word);
             lower.make_ascii_lowercase();
@@ -41,11 +42,17 @@ pub fn detect(text: &str) -> Option<&'static str> {
             for c in lower.chars() {
                 if let Some(lang) = letter_language(c) {
                     score[lang] += 1;
+                    scored = true;
                 }
             }
         }
         if let Some(lang) = function_word_language(&lower) {
             score[lang] += 2;
+            scored = true;
+        }
+        // The scores only become decisive when one moves.
+        if !scored {
+            continue;
         }
         if let Some((best, second)) = top_two(&score) {
             if score[best] >= DECISIVE_SCORE && score[best] >= 4 * score[second].max(1) {
@@ -101,31 +108,109 @@ fn letter_language(c: char) -> Option<usize> {
     })
 }
 
-/// Frequent short words of one language that the others do not use as words.
+/// Frequent short words of each language that the others do not use as words.
+const FUNCTION_WORDS: [(usize, &[&str]); 7] = [
+    (
+        ID,
+        &[
+            "yang", "dan", "di", "ke", "dari", "itu", "ini", "dengan", "untuk", "pada", "tidak",
+            "dalam", "akan", "oleh", "juga", "telah", "adalah", "kata", "ada", "sebagai", "atau",
+            "karena", "mereka", "bahwa", "sudah", "saat", "menurut",
+        ],
+    ),
+    (
+        EN,
+        &[
+            "the", "and", "of", "is", "that", "for", "with", "was", "were", "said", "has", "have",
+            "by", "from", "at", "which", "its", "after", "their", "been",
+        ],
+    ),
+    (
+        UK,
+        &[
+            "та",
+            "що",
+            "як",
+            "від",
+            "він",
+            "вона",
+            "це",
+            "який",
+            "яка",
+            "також",
+            "із",
+            "з",
+            "через",
+            "після",
+            "проти",
+            "було",
+            "були",
+            "біля",
+            "року",
+        ],
+    ),
+    (
+        RU,
+        &[
+            "и",
+            "что",
+            "как",
+            "от",
+            "он",
+            "она",
+            "это",
+            "который",
+            "которая",
+            "также",
+            "из",
+            "с",
+            "после",
+            "против",
+            "было",
+            "были",
+            "около",
+            "года",
+        ],
+    ),
+    (
+        DE,
+        &[
+            "der", "die", "das", "und", "ist", "nicht", "den", "dem", "mit", "von", "auf", "sich",
+            "ein", "eine", "zu", "im", "für", "auch", "wurde", "sind", "nach", "bei",
+        ],
+    ),
+    (
+        PL,
+        &[
+            "w", "się", "na", "nie", "że", "jest", "przez", "oraz", "od", "ze", "dla", "już",
+            "tym", "po", "jak", "są", "został", "była",
+        ],
+    ),
+    (
+        FR,
+        &[
+            "le", "la", "les", "et", "est", "une", "du", "dans", "pour", "que", "qui", "sur", "au",
+            "aux", "pas", "avec", "ont", "selon", "été", "par",
+        ],
+    ),
+];
+
+/// The language whose function word `word` (lower case) is.
 fn function_word_language(word: &str) -> Option<usize> {
-    Some(match word {
-        "yang" | "dan" | "di" | "ke" | "dari" | "itu" | "ini" | "dengan" | "untuk" | "pada"
-        | "tidak" | "dalam" | "akan" | "oleh" | "juga" | "telah" | "adalah" | "kata" | "ada"
-        | "sebagai" | "atau" | "karena" | "mereka" | "bahwa" | "sudah" | "saat" | "menurut" => ID,
-        "the" | "and" | "of" | "is" | "that" | "for" | "with" | "was" | "were" | "said" | "has"
-        | "have" | "by" | "from" | "at" | "which" | "its" | "after" | "their" | "been" => EN,
-        "та" | "що" | "як" | "від" | "він" | "вона" | "це" | "який" | "яка" | "також" | "із"
-        | "з" | "через" | "після" | "проти" | "було" | "були" | "біля" | "року" => {
-            UK
+    // A hash look-up: matching the word against each of the 150 strings in turn cost more
+    // than the rest of detection.
+    static TABLE: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, usize>> =
+        std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table = rustc_hash::FxHashMap::default();
+        for (lang, words) in FUNCTION_WORDS {
+            for &w in words {
+                table.entry(w).or_insert(lang);
+            }
         }
-        "и" | "что" | "как" | "от" | "он" | "она" | "это" | "который" | "которая" | "также"
-        | "из" | "с" | "после" | "против" | "было" | "были" | "около" | "года" => {
-            RU
-        }
-        "der" | "die" | "das" | "und" | "ist" | "nicht" | "den" | "dem" | "mit" | "von" | "auf"
-        | "sich" | "ein" | "eine" | "zu" | "im" | "für" | "auch" | "wurde" | "sind" | "nach"
-        | "bei" => DE,
-        "w" | "się" | "na" | "nie" | "że" | "jest" | "przez" | "oraz" | "od" | "ze" | "dla"
-        | "już" | "tym" | "po" | "jak" | "są" | "został" | "była" => PL,
-        "le" | "la" | "les" | "et" | "est" | "une" | "du" | "dans" | "pour" | "que" | "qui"
-        | "sur" | "au" | "aux" | "pas" | "avec" | "ont" | "selon" | "été" | "par" => FR,
-        _ => return None,
-    })
+        table
+    });
+    table.get(word).copied()
 }
 
 fn whatlang_detect(text: &str) -> Option<&'static str> {
@@ -190,6 +275,21 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(detect(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn function_words_belong_to_one_language_each() {
+        let mut seen = std::collections::HashMap::new();
+        for (lang, words) in FUNCTION_WORDS {
+            for w in words {
+                assert_eq!(*w, w.to_lowercase(), "listed in lower case");
+                if let Some(other) = seen.insert(*w, lang) {
+                    panic!("{w} is listed for {} and {}", LANGS[other], LANGS[lang]);
+                }
+                assert_eq!(function_word_language(w), Some(lang), "{w}");
+            }
+        }
+        assert_eq!(function_word_language("kharkiv"), None);
     }
 
     #[test]
