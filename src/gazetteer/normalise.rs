@@ -173,28 +173,69 @@ fn fold_table() -> &'static [Fold; TABLE_CHARS] {
     })
 }
 
+/// The normal form being written: text, map, words, and where the last word stands.
+struct Folder {
+    out: Vec<u8>,
+    map: Vec<u32>,
+    words: Vec<(usize, usize)>,
+    word_case: Vec<Case>,
+    /// Start of the word being read, if any.
+    word_start: Option<usize>,
+    last_was_space: bool,
+}
+
+impl Folder {
+    /// A folded character (a word character or not) of the original character `source` is
+    /// about to be pushed: open or close a word.
+    #[inline]
+    fn mark(&mut self, word: bool, source: char) {
+        match (word, self.word_start) {
+            (true, None) => {
+                self.word_start = Some(self.out.len());
+                self.word_case.push(Case::of(source));
+            }
+            (false, Some(s)) => {
+                self.words.push((s, self.out.len()));
+                self.word_start = None;
+            }
+            _ => {}
+        }
+    }
+
+    /// White space or a hyphen at original byte `i`: one space for a whole run.
+    #[inline]
+    fn space(&mut self, i: u32) {
+        if !self.last_was_space {
+            self.mark(false, ' ');
+            self.out.push(b' ');
+            self.map.push(i);
+            self.last_was_space = true;
+        }
+    }
+
+    /// Folded bytes of the character at original byte `i`, all word characters or none.
+    #[inline]
+    fn push(&mut self, folded: &[u8], word: bool, source: char, i: u32) {
+        self.last_was_space = false;
+        self.mark(word, source);
+        // Byte pushes: a copy call per character would cost more than the fold.
+        for &b in folded {
+            self.out.push(b);
+            self.map.push(i);
+        }
+    }
+}
+
 /// Normal form of article text, with the map back to the original bytes and the words.
 pub fn normalise_text(text: &str) -> NormalisedText {
     let table = fold_table();
-    let mut out: Vec<u8> = Vec::with_capacity(text.len());
-    let mut map: Vec<u32> = Vec::with_capacity(text.len() + 1);
-    let mut words = Vec::with_capacity(text.len() / 6);
-    let mut word_case = Vec::with_capacity(text.len() / 6);
-    // Start of the word being read, if any.
-    let mut word_start: Option<usize> = None;
-    let mut last_was_space = false;
-    // A folded character (a word character or not) of the original character `source` is
-    // about to be pushed: open or close a word.
-    let mut mark = |out: &Vec<u8>, word: bool, source: char| match (word, word_start) {
-        (true, None) => {
-            word_start = Some(out.len());
-            word_case.push(Case::of(source));
-        }
-        (false, Some(s)) => {
-            words.push((s, out.len()));
-            word_start = None;
-        }
-        _ => {}
+    let mut f = Folder {
+        out: Vec::with_capacity(text.len()),
+        map: Vec::with_capacity(text.len() + 1),
+        words: Vec::with_capacity(text.len() / 6),
+        word_case: Vec::with_capacity(text.len() / 6),
+        word_start: None,
+        last_was_space: false,
     };
     let bytes = text.as_bytes();
     let mut at = 0;
@@ -203,15 +244,36 @@ pub fn normalise_text(text: &str) -> NormalisedText {
         let lead = bytes[at];
         // A run of ASCII letters and digits: one word (or its start), lower-cased byte for byte.
         if lead.is_ascii_alphanumeric() {
+            f.last_was_space = false;
+            f.mark(true, lead as char);
+            // Eight bytes at a time while they last (words are short: most end in the first
+            // eight), then byte by byte.
+            while let Some(chunk) = bytes.get(at..at + 8) {
+                let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+                let alnum = swar::ascii_alphanumeric(x);
+                let n = (!alnum & swar::HIGH).trailing_zeros() as usize / 8;
+                f.out
+                    .extend_from_slice(&swar::ascii_lowercase(x, alnum).to_le_bytes()[..n]);
+                f.map.extend(at as u32..(at + n) as u32);
+                at += n;
+                if n < 8 {
+                    break;
+                }
+            }
             let run = bytes[at..]
                 .iter()
                 .position(|b| !b.is_ascii_alphanumeric())
                 .map_or(bytes.len(), |n| at + n);
-            last_was_space = false;
-            mark(&out, true, lead as char);
-            out.extend(bytes[at..run].iter().map(u8::to_ascii_lowercase));
-            map.extend(i..run as u32);
+            f.out
+                .extend(bytes[at..run].iter().map(u8::to_ascii_lowercase));
+            f.map.extend(at as u32..run as u32);
             at = run;
+            continue;
+        }
+        // The commonest byte after letters, before the table's dispatch.
+        if lead == b' ' {
+            f.space(i);
+            at += 1;
             continue;
         }
         // Other ASCII: no decoding, and every fold is one byte or none.
@@ -222,10 +284,7 @@ pub fn normalise_text(text: &str) -> NormalisedText {
                     bytes,
                     word,
                 } => {
-                    last_was_space = false;
-                    mark(&out, word, lead as char);
-                    out.push(bytes[0]);
-                    map.push(i);
+                    f.push(&bytes[..1], word, lead as char, i);
                     at += 1;
                     continue;
                 }
@@ -234,12 +293,7 @@ pub fn normalise_text(text: &str) -> NormalisedText {
                     continue;
                 }
                 Fold::Space => {
-                    if !last_was_space {
-                        mark(&out, false, ' ');
-                        out.push(b' ');
-                        map.push(i);
-                        last_was_space = true;
-                    }
+                    f.space(i);
                     at += 1;
                     continue;
                 }
@@ -259,48 +313,91 @@ pub fn normalise_text(text: &str) -> NormalisedText {
         };
         match fold {
             Fold::Skip => {}
-            Fold::Space => {
-                if !last_was_space {
-                    mark(&out, false, c);
-                    out.push(b' ');
-                    map.push(i);
-                    last_was_space = true;
-                }
-            }
+            Fold::Space => f.space(i),
             // A character that folds to nothing (a lone combining mark) leaves the space
             // state as it was: "a \u{301} b" is "a b", one space.
             Fold::Bytes { len: 0, .. } => {}
-            Fold::Bytes { len, bytes, word } => {
-                last_was_space = false;
-                mark(&out, word, c);
-                // Byte pushes: a copy call per character would cost more than the fold.
-                for &b in &bytes[..len as usize] {
-                    out.push(b);
-                    map.push(i);
-                }
-            }
+            Fold::Bytes { len, bytes, word } => f.push(&bytes[..len as usize], word, c, i),
             Fold::Slow => {
-                fold_char(c, |f| {
-                    last_was_space = false;
-                    mark(&out, is_word_char(f), c);
+                fold_char(c, |folded| {
                     let mut buf = [0u8; 4];
-                    let bytes = f.encode_utf8(&mut buf).as_bytes();
-                    out.extend_from_slice(bytes);
-                    map.extend(std::iter::repeat_n(i, bytes.len()));
+                    f.push(
+                        folded.encode_utf8(&mut buf).as_bytes(),
+                        is_word_char(folded),
+                        c,
+                        i,
+                    );
                 });
             }
         }
     }
-    mark(&out, false, ' ');
-    map.push(text.len() as u32);
+    f.mark(false, ' ');
+    f.map.push(text.len() as u32);
     NormalisedText {
         // Every byte pushed is a whole UTF-8 character (from the table, built from chars, or
         // from `encode_utf8`), so this never fails.
-        text: String::from_utf8(out)
+        text: String::from_utf8(f.out)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-        source_byte: map,
-        words,
-        word_case,
+        source_byte: f.map,
+        words: f.words,
+        word_case: f.word_case,
+    }
+}
+
+/// Byte-class tests on eight bytes at once (SIMD within a register): each lane's answer is in
+/// its top bit.
+mod swar {
+    pub const HIGH: u64 = splat(0x80);
+
+    const fn splat(b: u8) -> u64 {
+        u64::from_ne_bytes([b; 8])
+    }
+
+    /// Lanes of `v` (each below 0x80) that are at least `n` (at most 0x80): adding `0x80 - n`
+    /// carries into the lane's top bit exactly then, and never into the next lane.
+    fn at_least(v: u64, n: u8) -> u64 {
+        v.wrapping_add(splat(0x80 - n)) & HIGH
+    }
+
+    /// The lanes of `x` that are ASCII letters or digits.
+    pub fn ascii_alphanumeric(x: u64) -> u64 {
+        let v = x & splat(0x7F);
+        let folded = v | splat(0x20);
+        let digit = at_least(v, b'0') & !at_least(v, b'9' + 1);
+        let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+        (digit | letter) & !x & HIGH
+    }
+
+    /// `x` with its upper-case ASCII letters lowered; `alnum` is `ascii_alphanumeric(x)`.
+    pub fn ascii_lowercase(x: u64, alnum: u64) -> u64 {
+        let v = x & splat(0x7F);
+        let upper = at_least(v, b'A') & !at_least(v, b'Z' + 1) & alnum;
+        x | (upper >> 2)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn every_byte_in_every_lane() {
+            for b in 0..=255u8 {
+                for lane in 0..8 {
+                    // The byte among others of every kind, so that lanes cannot leak.
+                    let mut bytes = *b"aZ9 \xff.\x80q";
+                    bytes[lane] = b;
+                    let x = u64::from_le_bytes(bytes);
+                    let alnum = ascii_alphanumeric(x);
+                    let lower = ascii_lowercase(x, alnum).to_le_bytes();
+                    for (k, &byte) in bytes.iter().enumerate() {
+                        let lane_bit = alnum >> (8 * k) & 0xFF;
+                        assert_eq!(lane_bit == 0x80, byte.is_ascii_alphanumeric(), "{byte:#x}");
+                        assert_eq!(lane_bit & 0x7F, 0);
+                        assert_eq!(lower[k], byte.to_ascii_lowercase(), "{byte:#x}");
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -434,7 +531,44 @@ mod tests {
         }
     }
 
+    /// The normal form and its map, one character at a time by the definition: what the fast
+    /// paths must agree with.
+    fn normalise_by_definition(text: &str) -> (String, Vec<u32>) {
+        let (mut out, mut map) = (String::new(), Vec::new());
+        let mut last_was_space = false;
+        for (i, c) in text.char_indices() {
+            if is_apostrophe(c) {
+                continue;
+            }
+            if is_space_like(c) {
+                if !last_was_space {
+                    out.push(' ');
+                    map.push(i as u32);
+                    last_was_space = true;
+                }
+                continue;
+            }
+            fold_char(c, |f| {
+                last_was_space = false;
+                out.push(f);
+                map.extend(std::iter::repeat_n(i as u32, f.len_utf8()));
+            });
+        }
+        map.push(text.len() as u32);
+        (out, map)
+    }
+
     proptest::proptest! {
+        #[test]
+        fn fast_paths_agree_with_the_definition(
+            text in "([a-zA-Z0-9]{0,20}|[ \t\n'’.,-]{0,3}|[ÀÉłŁßЇїйХарків\u{301}½]{0,4}){0,12}"
+        ) {
+            let n = normalise_text(&text);
+            let (want, map) = normalise_by_definition(&text);
+            proptest::prop_assert_eq!(&n.text, &want);
+            proptest::prop_assert_eq!(&n.source_byte, &map);
+        }
+
         #[test]
         fn words_are_the_runs_of_word_characters_of_any_text(
             text in "[a-zA-Z0-9 \t\n'’ʼ\u{301}½ßŁłÄ²Їїй.,\u{2014}\u{a0}Ⅻ\u{1F600}-]{0,60}"
