@@ -260,14 +260,15 @@ impl<'p> Evidence<'p> {
     fn written_in_lower_case(&mut self, p: &'p Prepared<'_>, word: &str) -> bool {
         self.lower_case_questions += 1;
         if self.lower_case_words.is_none() && self.lower_case_questions <= SCANS_BEFORE_SET {
-            let text = p.norm.text.as_bytes();
-            return p
-                .norm
-                .words
-                .iter()
-                .zip(&p.norm.word_case)
-                .any(|(&(lo, hi), &case)| {
-                    case == Case::Lower && hi - lo == word.len() && &text[lo..hi] == word.as_bytes()
+            // Where the normal form spells the word (matches cannot overlap a whole-word one:
+            // `word` is one word, with no separator in it), the word list says whether it is
+            // a whole word there and how it is written.
+            let words = &p.norm.words;
+            return !word.is_empty()
+                && memchr::memmem::find_iter(p.norm.text.as_bytes(), word.as_bytes()).any(|at| {
+                    let w = words.partition_point(|&(lo, _)| lo < at);
+                    words.get(w) == Some(&(at, at + word.len()))
+                        && p.norm.word_case[w] == Case::Lower
                 });
         }
         self.lower_case_words
