@@ -252,9 +252,17 @@ pub fn normalise_text(text: &str) -> NormalisedText {
                 let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
                 let alnum = swar::ascii_alphanumeric(x);
                 let n = (!alnum & swar::HIGH).trailing_zeros() as usize / 8;
+                // All eight bytes, then cut: a fixed-size copy is one store, a copy of `n`
+                // bytes is a call.
+                let kept = f.out.len() + n;
                 f.out
-                    .extend_from_slice(&swar::ascii_lowercase(x, alnum).to_le_bytes()[..n]);
-                f.map.extend(at as u32..(at + n) as u32);
+                    .extend_from_slice(&swar::ascii_lowercase(x, alnum).to_le_bytes());
+                f.out.truncate(kept);
+                let first = at as u32;
+                f.map
+                    .extend_from_slice(&std::array::from_fn::<u32, 8, _>(|k| first + k as u32));
+                // The map has one entry per byte of `out`.
+                f.map.truncate(kept);
                 at += n;
                 if n < 8 {
                     break;
