@@ -242,7 +242,7 @@ fn form_allowed(form: Form, lang: Option<&str>) -> bool {
 #[derive(Default)]
 struct Evidence<'p> {
     /// Words (normal form) that the article also writes in lower case: common words. Built
-    /// once the article has asked `SCANS_BEFORE_SET` times.
+    /// once the article has asked more than `SEARCHES_BEFORE_SET` times.
     lower_case_words: Option<FxHashSet<&'p str>>,
     /// Questions about lower-case words answered so far.
     lower_case_questions: usize,
@@ -251,15 +251,16 @@ struct Evidence<'p> {
 }
 
 /// An article asks whether a word is also written in lower case about three times on average:
-/// a scan of its words answers the first few questions for less than filling a hash set of
-/// them costs; long articles that ask more get the set, so the work stays linear.
-const SCANS_BEFORE_SET: usize = 8;
+/// a substring search of its normal form answers the first few questions for less than
+/// filling a hash set of its words costs; long articles that ask more get the set, so the
+/// work stays linear.
+const SEARCHES_BEFORE_SET: usize = 8;
 
 impl<'p> Evidence<'p> {
     /// True when the article also writes `word` (normal form) starting in lower case.
     fn written_in_lower_case(&mut self, p: &'p Prepared<'_>, word: &str) -> bool {
         self.lower_case_questions += 1;
-        if self.lower_case_words.is_none() && self.lower_case_questions <= SCANS_BEFORE_SET {
+        if self.lower_case_words.is_none() && self.lower_case_questions <= SEARCHES_BEFORE_SET {
             // Where the normal form spells the word (matches cannot overlap a whole-word one:
             // `word` is one word, with no separator in it), the word list says whether it is
             // a whole word there and how it is written.
@@ -518,7 +519,7 @@ mod tests {
     }
 
     #[test]
-    fn lower_case_words_read_the_same_by_scan_and_by_set() {
+    fn lower_case_words_read_the_same_by_search_and_by_set() {
         let p = Prepared::new("Kota Lyman dan lyman, Bakhmut: kota bakhmutska ALAM alam 12");
         let words = [
             "kota",
