@@ -278,14 +278,10 @@ impl NameIndex {
         }
     }
 
-    /// Walks the automaton over `text[start..]`, calling `found(end, value)` for every key that
-    /// `text[start..end]` spells. Stops as soon as no key continues, so the cost is bounded by
-    /// the longest key, not the text.
-    pub fn walk(&self, text: &[u8], start: usize, found: impl FnMut(usize, u64)) {
-        self.walk_from(self.root(), text, start, found);
-    }
-
-    /// As `walk`, from `state` (reached over the bytes before `start`) instead of the root.
+    /// Walks the automaton from `state` (reached over the bytes before `start`; `root()` for
+    /// none) over `text[start..]`, calling `found(end, value)` for every key that the walk
+    /// spells up to `end`. Stops as soon as no key continues, so the cost is bounded by the
+    /// longest key, not the text.
     pub fn walk_from(
         &self,
         state: WalkState,
