@@ -59,7 +59,7 @@ pub struct ArticleResult {
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::gazetteer::{Gazetteer, Kind, Place, Precision};
+use crate::gazetteer::{Gazetteer, Kind, Place, PlaceFacts, NO_CODE};
 use crate::tagger::{CueHint, Mention, Prepared};
 
 /// Scores of one candidate, kept apart so that the deciding rule can be named.
@@ -113,12 +113,16 @@ impl Score {
 }
 
 /// What the article says around all its mentions: the anchors that disambiguate the rest.
+/// Codes are `PlaceFacts` ids: no strings are hashed or compared while scoring.
 #[derive(Default)]
-struct Context<'g> {
+struct Context {
     /// Countries the article names.
-    countries: FxHashSet<&'g str>,
-    /// Admin1 codes of the places the article is sure about, with the mentions they came from.
-    admin1: FxHashMap<&'g str, Vec<usize>>,
+    countries: FxHashSet<u32>,
+    /// Admin1 areas of the places the article is sure about, with how many mentions each.
+    admin1: FxHashMap<u32, u32>,
+    /// The admin1 area mention `i` counted itself in (`NO_CODE` for none): a candidate must
+    /// not vote for itself.
+    own_admin1: FxHashMap<usize, u32>,
     /// Settlements the article is sure about, on the unit sphere, with the mention they came
     /// from; indexed once all are in (`index_points`).
     points: Vec<rstar::primitives::GeomWithData<[f64; 3], usize>>,
@@ -128,7 +132,7 @@ struct Context<'g> {
 /// Up to this many sure settlements, a scan finds the nearest faster than the tree.
 const SCAN_POINTS: usize = 32;
 
-impl<'g> Context<'g> {
+impl Context {
     /// Builds the R-tree over the points added so far, when there are enough to need one.
     fn index_points(&mut self) {
         if self.points.len() > SCAN_POINTS {
@@ -157,22 +161,30 @@ impl<'g> Context<'g> {
         d2.map_or(f64::INFINITY, |d2| crate::sphere::km_of_chord(d2.sqrt()))
     }
 
-    /// Adds `place` (at `at` on the unit sphere), the place of `mention`.
-    fn add(&mut self, mention: usize, place: &'g Place, at: [f64; 3]) {
+    /// Mentions other than `mention` that the article is sure lie in admin1 area `admin1`.
+    fn admin1_votes(&self, admin1: u32, mention: usize) -> u32 {
+        let n = self.admin1.get(&admin1).copied().unwrap_or(0);
+        let own = self.own_admin1.get(&mention) == Some(&admin1);
+        n - u32::from(own)
+    }
+
+    /// Adds `place`, the place of `mention`. Once per mention.
+    fn add(&mut self, mention: usize, place: &PlaceFacts) {
         match place.kind {
             Kind::Country => {
-                self.countries.insert(&place.country);
+                self.countries.insert(place.country);
             }
             Kind::Admin1 | Kind::Admin2 | Kind::PopulatedPlace | Kind::Landmark => {
-                if !place.admin1.is_empty() {
-                    self.admin1.entry(&place.admin1).or_default().push(mention);
+                if place.admin1 != NO_CODE {
+                    *self.admin1.entry(place.admin1).or_default() += 1;
+                    self.own_admin1.insert(mention, place.admin1);
                 }
-                if !place.country.is_empty() {
-                    self.countries.insert(&place.country);
+                if place.country != NO_CODE {
+                    self.countries.insert(place.country);
                 }
                 if matches!(place.kind, Kind::PopulatedPlace | Kind::Landmark) {
                     self.points
-                        .push(rstar::primitives::GeomWithData::new(at, mention));
+                        .push(rstar::primitives::GeomWithData::new(place.at, mention));
                 }
             }
             Kind::Region | Kind::Continent => {}
@@ -180,62 +192,53 @@ impl<'g> Context<'g> {
     }
 }
 
-/// The distinct candidate places of every mention, in one buffer, each with its point on the
-/// unit sphere (worked out once: the passes below look at each candidate up to four times).
+/// The distinct candidate places of every mention, in one buffer.
 struct Candidates {
     places: Vec<u32>,
-    points: Vec<[f64; 3]>,
     /// `places[ranges[i].0..ranges[i].1]` are the candidates of mention `i`.
     ranges: Vec<(usize, usize)>,
 }
 
 impl Candidates {
-    fn new(gaz: &Gazetteer, mentions: &[Mention]) -> Candidates {
+    fn new(mentions: &[Mention]) -> Candidates {
         let total = mentions.iter().map(|m| m.candidates.len()).sum();
         let mut places = Vec::with_capacity(total);
         let mut ranges = Vec::with_capacity(mentions.len());
-        // One scratch list for every mention's sort and dedup.
-        let mut distinct: Vec<u32> = Vec::new();
         for m in mentions {
-            distinct.clear();
-            distinct.extend(m.candidates.iter().map(|c| c.place));
-            distinct.sort_unstable();
-            distinct.dedup();
             let start = places.len();
-            places.extend_from_slice(&distinct);
+            places.extend(m.candidates.iter().map(|c| c.place));
+            places[start..].sort_unstable();
+            let distinct = dedup_sorted(&mut places[start..]);
+            places.truncate(start + distinct);
             ranges.push((start, places.len()));
         }
-        let points = places
-            .iter()
-            .map(|&c| {
-                let place = gaz.place(c);
-                crate::sphere::unit_vector(place.lon, place.lat)
-            })
-            .collect();
-        Candidates {
-            places,
-            points,
-            ranges,
-        }
+        Candidates { places, ranges }
     }
 
     fn of(&self, mention: usize) -> &[u32] {
         let (lo, hi) = self.ranges[mention];
         &self.places[lo..hi]
     }
+}
 
-    fn points_of(&self, mention: usize) -> &[[f64; 3]] {
-        let (lo, hi) = self.ranges[mention];
-        &self.points[lo..hi]
+/// Moves the distinct values of sorted `v` to its front; returns how many there are.
+fn dedup_sorted(v: &mut [u32]) -> usize {
+    let mut n = 0;
+    for i in 0..v.len() {
+        if n == 0 || v[i] != v[n - 1] {
+            v[n] = v[i];
+            n += 1;
+        }
     }
+    n
 }
 
 /// Resolves the tagger's mentions of one article to events, in text order.
 pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mut mentions: Vec<Mention>) -> Vec<Event> {
     // The tagger gives none, but a mention without candidates has nothing to resolve to.
     mentions.retain(|m| !m.candidates.is_empty());
-    let candidates = Candidates::new(gaz, &mentions);
-    let qualifiers: Vec<Option<&str>> = (0..mentions.len())
+    let candidates = Candidates::new(&mentions);
+    let qualifiers: Vec<Option<u32>> = (0..mentions.len())
         .map(|i| qualifier_admin1(gaz, p, &mentions, &candidates, i))
         .collect();
     let hints = cue_hints(p, &mentions);
@@ -244,37 +247,21 @@ pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mut mentions: Vec<Mention>) ->
     let mut context = Context::default();
     for (i, &hint) in hints.iter().enumerate() {
         if let Some(k) = unambiguous(gaz, candidates.of(i), hint) {
-            context.add(
-                i,
-                gaz.place(candidates.of(i)[k]),
-                candidates.points_of(i)[k],
-            );
+            context.add(i, gaz.facts(candidates.of(i)[k]));
         }
     }
     context.index_points();
     // Pass 2: resolve everything against it; pass 3: again, against what pass 2 found, so
     // that two ambiguous neighbours (Lyman and Siversk) pull each other to the same front.
     let choose_with = |context: &Context, i: usize| {
-        choose(
-            gaz,
-            hints[i],
-            candidates.of(i),
-            candidates.points_of(i),
-            qualifiers[i],
-            context,
-            i,
-        )
+        choose(gaz, hints[i], candidates.of(i), qualifiers[i], context, i)
     };
     let mut chosen: Vec<(usize, Score, Option<Score>)> = (0..mentions.len())
         .map(|i| choose_with(&context, i))
         .collect();
     let mut context2 = Context::default();
     for (i, &(k, _, _)) in chosen.iter().enumerate() {
-        context2.add(
-            i,
-            gaz.place(candidates.of(i)[k]),
-            candidates.points_of(i)[k],
-        );
+        context2.add(i, gaz.facts(candidates.of(i)[k]));
     }
     context2.index_points();
     for (i, choice) in chosen.iter_mut().enumerate() {
@@ -335,7 +322,7 @@ fn unambiguous(gaz: &Gazetteer, c: &[u32], hint: Option<CueHint>) -> Option<usiz
         let mut found = c
             .iter()
             .enumerate()
-            .filter(|&(_, &i)| gaz.place(i).kind == kind)
+            .filter(|&(_, &i)| gaz.facts(i).kind == kind)
             .map(|(k, _)| k);
         match (found.next(), found.next()) {
             (Some(k), None) => Some(k),
@@ -411,13 +398,13 @@ fn cue_hints(p: &Prepared<'_>, mentions: &[Mention]) -> Vec<Option<CueHint>> {
 
 /// The admin1 code a mention is qualified with: "Pokrovsk, Donetsk Oblast", "Pokrovsk di
 /// Oblast Donetsk", "Pokrovsk (Donetsk region)".
-fn qualifier_admin1<'g>(
-    gaz: &'g Gazetteer,
+fn qualifier_admin1(
+    gaz: &Gazetteer,
     p: &Prepared<'_>,
     mentions: &[Mention],
     candidates: &Candidates,
     i: usize,
-) -> Option<&'g str> {
+) -> Option<u32> {
     let next = mentions.get(i + 1)?;
     let mut words = words_between(p, &mentions[i], next)?;
     if let Some(cue) = &next.cue {
@@ -427,21 +414,20 @@ fn qualifier_admin1<'g>(
     if words.len() > 1 || !words.iter().all(|w| QUALIFIER_LINKS.contains(w)) {
         return None;
     }
-    let areas: Vec<&Place> = candidates
-        .of(i + 1)
-        .iter()
-        .map(|&c| gaz.place(c))
-        .filter(|p| matches!(p.kind, Kind::Admin1 | Kind::Admin2))
-        .collect();
+    let next_candidates = candidates.of(i + 1);
+    let is_area = |c: &&u32| matches!(gaz.facts(**c).kind, Kind::Admin1 | Kind::Admin2);
     let qualified_by_area = next
         .cue
         .as_ref()
         .is_some_and(|c| c.hint != CueHint::Settlement)
-        || areas.len() == candidates.of(i + 1).len();
+        || next_candidates.iter().all(|c| is_area(&c));
     if !qualified_by_area {
         return None;
     }
-    areas.first().map(|p| p.admin1.as_str())
+    next_candidates
+        .iter()
+        .find(is_area)
+        .map(|&c| gaz.facts(c).admin1)
 }
 
 /// The best candidate (its index in `candidates`), its score, and the runner-up's score.
@@ -449,8 +435,7 @@ fn choose(
     gaz: &Gazetteer,
     hint: Option<CueHint>,
     candidates: &[u32],
-    points: &[[f64; 3]],
-    qualifier: Option<&str>,
+    qualifier: Option<u32>,
     context: &Context,
     mention_index: usize,
 ) -> (usize, Score, Option<Score>) {
@@ -460,37 +445,31 @@ fn choose(
         return (0, Score::default(), None);
     }
     // A bare oblast-capital name is the city: Kharkiv the city when Kharkiv Oblast is the
-    // other reading.
-    let oblasts: Vec<&str> = candidates
+    // other reading. (Most names have no oblast among their readings: no allocation.)
+    let oblasts: Vec<u32> = candidates
         .iter()
-        .map(|&o| gaz.place(o))
+        .map(|&o| gaz.facts(o))
         .filter(|o| o.kind == Kind::Admin1)
-        .map(|o| o.admin1.as_str())
+        .map(|o| o.admin1)
         .collect();
     // Highest score first; ties by population, then id, so the choice is deterministic.
     let better = |a: &(usize, Score, f64), b: &(usize, Score, f64)| {
-        let (pa, pb) = (gaz.place(candidates[a.0]), gaz.place(candidates[b.0]));
         b.2.total_cmp(&a.2)
-            .then_with(|| pb.population.cmp(&pa.population))
-            .then_with(|| pa.id.cmp(&pb.id))
+            .then_with(|| {
+                let (pa, pb) = (gaz.place(candidates[a.0]), gaz.place(candidates[b.0]));
+                pb.population
+                    .cmp(&pa.population)
+                    .then_with(|| pa.id.cmp(&pb.id))
+            })
             .is_lt()
     };
     // The best two in one pass: the rest are never looked at.
     let mut best: Option<(usize, Score, f64)> = None;
     let mut second: Option<(usize, Score, f64)> = None;
-    for (k, (&c, &at)) in candidates.iter().zip(points).enumerate() {
-        let place = gaz.place(c);
-        let capital_of =
-            place.kind == Kind::PopulatedPlace && oblasts.contains(&place.admin1.as_str());
-        let s = score(
-            place,
-            at,
-            capital_of,
-            hint,
-            qualifier,
-            context,
-            mention_index,
-        );
+    for (k, &c) in candidates.iter().enumerate() {
+        let place = gaz.facts(c);
+        let capital_of = place.kind == Kind::PopulatedPlace && oblasts.contains(&place.admin1);
+        let s = score(place, capital_of, hint, qualifier, context, mention_index);
         let scored = (k, s, s.total());
         match &best {
             Some(b) if !better(&scored, b) => {
@@ -510,12 +489,24 @@ fn choose(
     }
 }
 
+/// What a candidate's country is worth before the article's context: the two countries of
+/// the war most, their neighbours a little. (Worked out once per place, in `PlaceFacts`.)
+pub(crate) fn country_prior(country: &str) -> f64 {
+    match country {
+        "UA" | "RU" => HOME_COUNTRY,
+        "BY" | "MD" | "PL" | "RO" | "HU" | "SK" | "GE" => 0.3,
+        _ => 0.0,
+    }
+}
+
+/// The prior of Ukraine and Russia, above that of any country the article names.
+const HOME_COUNTRY: f64 = 1.5;
+
 fn score(
-    place: &Place,
-    at: [f64; 3],
+    place: &PlaceFacts,
     capital_of: bool,
     hint: Option<CueHint>,
-    qualifier: Option<&str>,
+    qualifier: Option<u32>,
     context: &Context,
     mention_index: usize,
 ) -> Score {
@@ -534,7 +525,7 @@ fn score(
         prominence: match place.kind {
             Kind::Admin1 | Kind::Region => 3.0,
             Kind::Admin2 => 2.0,
-            _ => ((place.population as f64) + 10.0).log10() / 2.0,
+            _ => place.size_prominence,
         },
         ..Score::default()
     };
@@ -549,31 +540,23 @@ fn score(
             _ => 0.0,
         };
     }
-    s.country = match place.country.as_str() {
-        "UA" | "RU" => 1.5,
-        c if context.countries.contains(c) => 1.0,
-        "BY" | "MD" | "PL" | "RO" | "HU" | "SK" | "GE" => 0.3,
-        _ => 0.0,
+    s.country = if place.country_prior < HOME_COUNTRY && context.countries.contains(&place.country)
+    {
+        1.0
+    } else {
+        place.country_prior
     };
-    if place.kind != Kind::Country && !place.admin1.is_empty() {
-        // Other mentions only: a candidate must not vote for itself.
-        let n = context
-            .admin1
-            .get(place.admin1.as_str())
-            // Lists are pushed in mention order, so sorted: no scan (an article with
-            // thousands of mentions would make resolving quadratic).
-            .map_or(0, |ms| {
-                ms.len() - usize::from(ms.binary_search(&mention_index).is_ok())
-            });
+    if place.kind != Kind::Country && place.admin1 != NO_CODE {
+        let n = context.admin1_votes(place.admin1, mention_index);
         if n > 0 {
             s.article_admin1 = 1.5 + (n as f64).min(5.0) * 0.2;
         }
-        if qualifier == Some(place.admin1.as_str()) {
+        if qualifier == Some(place.admin1) {
             s.qualifier = 6.0;
         }
     }
     if matches!(place.kind, Kind::PopulatedPlace | Kind::Landmark) {
-        let nearest = context.nearest_km(at, mention_index);
+        let nearest = context.nearest_km(place.at, mention_index);
         s.proximity = if nearest < 30.0 {
             2.0
         } else if nearest < 100.0 {
@@ -584,11 +567,7 @@ fn score(
             0.0
         };
     }
-    s.precision = if place.precision == Precision::Exact {
-        0.3
-    } else {
-        0.0
-    };
+    s.precision = if place.exact { 0.3 } else { 0.0 };
     s
 }
 

@@ -281,6 +281,55 @@ pub struct Gazetteer {
     /// Place indexes sorted by id, for look-ups by id without a hash table to build.
     ids_sorted: Vec<u32>,
     admin1_by_code: HashMap<String, u32>,
+    /// `facts[i]` is what the resolver reads of `places[i]` (see `PlaceFacts`).
+    facts: Vec<PlaceFacts>,
+}
+
+/// What the resolver reads of a candidate place, worked out once at load: it scores every
+/// candidate of every ambiguous name, and a `Place` is strings on the heap that a score would
+/// chase and compare, with its point in degrees to turn into a vector each time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlaceFacts {
+    /// The point on the unit sphere (`sphere::unit_vector`).
+    pub at: [f64; 3],
+    /// log10(population + 10) / 2: the prominence of a settlement by its size.
+    pub size_prominence: f64,
+    /// What the place's country is worth to the resolver before context
+    /// (`resolve::country_prior`).
+    pub country_prior: f64,
+    /// The country and admin1 codes as ids (`Gazetteer::code_id`); the same code, the same id.
+    pub country: u32,
+    pub admin1: u32,
+    pub kind: Kind,
+    pub exact: bool,
+}
+
+/// The id of the empty code in `PlaceFacts` (no country, no admin1).
+pub const NO_CODE: u32 = 0;
+
+impl PlaceFacts {
+    /// The facts of every place; country and admin1 codes numbered in order of first use,
+    /// the empty code `NO_CODE`.
+    fn of(places: &[Place]) -> Vec<PlaceFacts> {
+        let mut ids: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+        ids.insert("", NO_CODE);
+        fn id<'p>(ids: &mut rustc_hash::FxHashMap<&'p str, u32>, code: &'p str) -> u32 {
+            let next = ids.len() as u32;
+            *ids.entry(code).or_insert(next)
+        }
+        places
+            .iter()
+            .map(|p| PlaceFacts {
+                at: crate::sphere::unit_vector(p.lon, p.lat),
+                size_prominence: ((p.population as f64) + 10.0).log10() / 2.0,
+                country_prior: crate::resolve::country_prior(&p.country),
+                country: id(&mut ids, &p.country),
+                admin1: id(&mut ids, &p.admin1),
+                kind: p.kind,
+                exact: p.precision == Precision::Exact,
+            })
+            .collect()
+    }
 }
 
 /// One thing a name can mean.
@@ -408,17 +457,24 @@ impl Gazetteer {
             .filter(|(_, p)| p.kind == Kind::Admin1 && !p.admin1.is_empty())
             .map(|(i, p)| (p.admin1.clone(), i as u32))
             .collect();
+        let facts = PlaceFacts::of(&places);
         Gazetteer {
             places,
             origins,
             index,
             ids_sorted,
             admin1_by_code,
+            facts,
         }
     }
 
     pub fn place(&self, index: u32) -> &Place {
         &self.places[index as usize]
+    }
+
+    /// The resolver's facts of the place at `index` (see `PlaceFacts`).
+    pub fn facts(&self, index: u32) -> &PlaceFacts {
+        &self.facts[index as usize]
     }
 
     pub fn place_by_id(&self, id: &str) -> Option<&Place> {
@@ -615,6 +671,24 @@ mod tests {
         std::fs::write(dir.path().join("names.tsv"), edited).unwrap();
         let reloaded = Gazetteer::load(dir.path()).unwrap();
         assert_eq!(reloaded.lookup("Krasnoarmiisk")[0].place.id, "gn:704422");
+    }
+
+    #[test]
+    fn facts_number_codes_as_the_places_spell_them() {
+        let g = testing::gazetteer();
+        for (i, a) in g.places.iter().enumerate() {
+            let fa = g.facts(i as u32);
+            assert_eq!(fa.kind, a.kind);
+            assert_eq!(fa.exact, a.precision == Precision::Exact);
+            assert_eq!(fa.at, crate::sphere::unit_vector(a.lon, a.lat));
+            assert_eq!(fa.country == NO_CODE, a.country.is_empty(), "{}", a.id);
+            assert_eq!(fa.admin1 == NO_CODE, a.admin1.is_empty(), "{}", a.id);
+            for (j, b) in g.places.iter().enumerate() {
+                let fb = g.facts(j as u32);
+                assert_eq!(fa.country == fb.country, a.country == b.country);
+                assert_eq!(fa.admin1 == fb.admin1, a.admin1 == b.admin1);
+            }
+        }
     }
 
     #[test]
