@@ -140,25 +140,24 @@ impl Context {
         }
     }
 
-    /// Great-circle distance in km from `q` (a point on the unit sphere) to the nearest sure
-    /// settlement of another mention than `mention`, or infinity.
-    fn nearest_km(&self, q: [f64; 3], mention: usize) -> f64 {
-        let d2 = if self.tree.size() == 0 {
-            self.points
-                .iter()
-                .filter(|p| p.data != mention)
-                .map(|p| {
-                    let v = p.geom();
-                    (v[0] - q[0]).powi(2) + (v[1] - q[1]).powi(2) + (v[2] - q[2]).powi(2)
-                })
-                .min_by(f64::total_cmp)
+    /// The squared chord length on the unit sphere from `q` to the nearest sure settlement
+    /// of another mention than `mention`, or infinity. (Squared chords order as distances
+    /// do: the thresholds are compared as chords, with no arc sine per candidate.)
+    fn nearest_chord2(&self, q: [f64; 3], mention: usize) -> f64 {
+        if self.tree.size() == 0 {
+            // Branch-free, so that the scan vectorises: a mention's own point counts as
+            // infinitely far.
+            self.points.iter().fold(f64::INFINITY, |nearest, p| {
+                let v = p.geom();
+                let d2 = (v[0] - q[0]).powi(2) + (v[1] - q[1]).powi(2) + (v[2] - q[2]).powi(2);
+                nearest.min(if p.data == mention { f64::INFINITY } else { d2 })
+            })
         } else {
             self.tree
                 .nearest_neighbor_iter_with_distance_2(&q)
                 .find(|(p, _)| p.data != mention)
-                .map(|(_, d2)| d2)
-        };
-        d2.map_or(f64::INFINITY, |d2| crate::sphere::km_of_chord(d2.sqrt()))
+                .map_or(f64::INFINITY, |(_, d2)| d2)
+        }
     }
 
     /// Mentions other than `mention` that the article is sure lie in admin1 area `admin1`.
@@ -489,6 +488,12 @@ fn choose(
     }
 }
 
+/// The proximity score's distances, 30, 100 and 300 km, as squared chords on the unit sphere.
+fn proximity_chords2() -> [f64; 3] {
+    static CHORDS: std::sync::OnceLock<[f64; 3]> = std::sync::OnceLock::new();
+    *CHORDS.get_or_init(|| [30.0, 100.0, 300.0].map(|km| crate::sphere::chord_of_km(km).powi(2)))
+}
+
 /// What a candidate's country is worth before the article's context: the two countries of
 /// the war most, their neighbours a little. (Worked out once per place, in `PlaceFacts`.)
 pub(crate) fn country_prior(country: &str) -> f64 {
@@ -556,12 +561,13 @@ fn score(
         }
     }
     if matches!(place.kind, Kind::PopulatedPlace | Kind::Landmark) {
-        let nearest = context.nearest_km(place.at, mention_index);
-        s.proximity = if nearest < 30.0 {
+        let nearest = context.nearest_chord2(place.at, mention_index);
+        let [near, close, far] = proximity_chords2();
+        s.proximity = if nearest < near {
             2.0
-        } else if nearest < 100.0 {
+        } else if nearest < close {
             1.2
-        } else if nearest < 300.0 {
+        } else if nearest < far {
             0.5
         } else {
             0.0
