@@ -28,16 +28,23 @@ pub fn detect(text: &str) -> Option<&'static str> {
     let sample = prefix(text, SAMPLE_BYTES);
     let mut score = [0u32; 7];
     let mut lower = String::new();
-    for word in sample
-        .split(|c: char| !crate::gazetteer::normalise::is_word_char(c) || c.is_ascii_digit())
-        .filter(|w| !w.is_empty())
-    {
-        lower.clear();
+    for word in words(sample) {
         let mut scored = false;
-        if word.is_ascii() {
-            lower.push_str(word);
-            lower.make_ascii_lowercase();
+        let lang = if word.is_ascii() {
+            // No ASCII letter is a language's own, and a word longer than every function
+            // word is none: most words need no lowering and no look-up.
+            if word.len() > MAX_FUNCTION_WORD_CHARS {
+                continue;
+            }
+            let mut buf = [0u8; MAX_FUNCTION_WORD_CHARS];
+            let buf = &mut buf[..word.len()];
+            buf.copy_from_slice(word.as_bytes());
+            buf.make_ascii_lowercase();
+            std::str::from_utf8(buf)
+                .ok()
+                .and_then(function_word_language)
         } else {
+            lower.clear();
             lower.extend(word.chars().flat_map(char::to_lowercase));
             for c in lower.chars() {
                 if let Some(lang) = letter_language(c) {
@@ -45,8 +52,9 @@ pub fn detect(text: &str) -> Option<&'static str> {
                     scored = true;
                 }
             }
-        }
-        if let Some(lang) = function_word_language(&lower) {
+            function_word_language(&lower)
+        };
+        if let Some(lang) = lang {
             score[lang] += 2;
             scored = true;
         }
@@ -67,6 +75,40 @@ pub fn detect(text: &str) -> Option<&'static str> {
         }
         _ => whatlang_detect(prefix(text, SAMPLE_BYTES / 2)),
     }
+}
+
+/// The words of `text` for counting: runs of word characters (`is_word_char`) but ASCII
+/// digits. Bytes are classified one at a time; only non-ASCII characters are decoded.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        // The length of the character at `i` when it belongs to a word, else None.
+        let word_char = |i: usize| -> Option<usize> {
+            let x = b[i];
+            if x.is_ascii() {
+                return x.is_ascii_alphabetic().then_some(1);
+            }
+            let c = text[i..].chars().next()?;
+            crate::gazetteer::normalise::is_word_char(c).then(|| c.len_utf8())
+        };
+        loop {
+            if i >= b.len() {
+                return None;
+            }
+            match word_char(i) {
+                Some(n) => {
+                    let start = i;
+                    i += n;
+                    while let Some(n) = (i < b.len()).then(|| word_char(i)).flatten() {
+                        i += n;
+                    }
+                    return Some(&text[start..i]);
+                }
+                None => i += text[i..].chars().next().map_or(1, char::len_utf8),
+            }
+        }
+    })
 }
 
 /// The first `max` bytes of `text`, cut at a character boundary.
@@ -195,6 +237,10 @@ const FUNCTION_WORDS: [(usize, &[&str]); 7] = [
     ),
 ];
 
+/// Characters in the longest function word: a longer word is none (lowering never makes a
+/// word shorter in characters).
+const MAX_FUNCTION_WORD_CHARS: usize = 7;
+
 /// The language whose function word `word` (lower case) is.
 fn function_word_language(word: &str) -> Option<usize> {
     // A hash look-up: matching the word against each of the 150 strings in turn cost more
@@ -290,6 +336,28 @@ mod tests {
             }
         }
         assert_eq!(function_word_language("kharkiv"), None);
+    }
+
+    #[test]
+    fn no_function_word_is_longer_than_the_bound() {
+        let longest = FUNCTION_WORDS
+            .iter()
+            .flat_map(|(_, ws)| ws.iter())
+            .map(|w| w.chars().count())
+            .max();
+        assert_eq!(longest, Some(MAX_FUNCTION_WORD_CHARS));
+    }
+
+    proptest::proptest! {
+        /// The byte scanner finds the words a split on characters finds.
+        #[test]
+        fn words_are_the_split_words(text in "[a-zA-Z0-9 ,.'Ђщї€😀\u{300}\u{a0}٣ßẞ]{0,60}") {
+            let want: Vec<&str> = text
+                .split(|c: char| !crate::gazetteer::normalise::is_word_char(c) || c.is_ascii_digit())
+                .filter(|w| !w.is_empty())
+                .collect();
+            proptest::prop_assert_eq!(words(&text).collect::<Vec<_>>(), want);
+        }
     }
 
     #[test]
