@@ -116,13 +116,14 @@ impl Score {
 /// Codes are `PlaceFacts` ids: no strings are hashed or compared while scoring.
 #[derive(Default)]
 struct Context {
-    /// Countries the article names.
-    countries: FxHashSet<u32>,
+    /// Countries the article names, each once (a handful: a scan beats hashing, and there
+    /// are only so many countries).
+    countries: Vec<u32>,
     /// Admin1 areas of the places the article is sure about, with how many mentions each.
     admin1: FxHashMap<u32, u32>,
-    /// The admin1 area mention `i` counted itself in (`NO_CODE` for none): a candidate must
-    /// not vote for itself.
-    own_admin1: FxHashMap<usize, u32>,
+    /// The admin1 area mention `i` counted itself in (`NO_CODE` for none, or past the end):
+    /// a candidate must not vote for itself.
+    own_admin1: Vec<u32>,
     /// Settlements the article is sure about, on the unit sphere, with the mention they came
     /// from; indexed once all are in (`index_points`).
     points: Vec<rstar::primitives::GeomWithData<[f64; 3], usize>>,
@@ -163,23 +164,30 @@ impl Context {
     /// Mentions other than `mention` that the article is sure lie in admin1 area `admin1`.
     fn admin1_votes(&self, admin1: u32, mention: usize) -> u32 {
         let n = self.admin1.get(&admin1).copied().unwrap_or(0);
-        let own = self.own_admin1.get(&mention) == Some(&admin1);
+        let own = self.own_admin1.get(mention) == Some(&admin1);
         n - u32::from(own)
+    }
+
+    fn add_country(&mut self, country: u32) {
+        if !self.countries.contains(&country) {
+            self.countries.push(country);
+        }
     }
 
     /// Adds `place`, the place of `mention`. Once per mention.
     fn add(&mut self, mention: usize, place: &PlaceFacts) {
         match place.kind {
-            Kind::Country => {
-                self.countries.insert(place.country);
-            }
+            Kind::Country => self.add_country(place.country),
             Kind::Admin1 | Kind::Admin2 | Kind::PopulatedPlace | Kind::Landmark => {
                 if place.admin1 != NO_CODE {
                     *self.admin1.entry(place.admin1).or_default() += 1;
-                    self.own_admin1.insert(mention, place.admin1);
+                    if self.own_admin1.len() <= mention {
+                        self.own_admin1.resize(mention + 1, NO_CODE);
+                    }
+                    self.own_admin1[mention] = place.admin1;
                 }
                 if place.country != NO_CODE {
-                    self.countries.insert(place.country);
+                    self.add_country(place.country);
                 }
                 if matches!(place.kind, Kind::PopulatedPlace | Kind::Landmark) {
                     self.points
