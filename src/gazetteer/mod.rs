@@ -313,9 +313,19 @@ impl PlaceFacts {
     fn of(places: &[Place]) -> Vec<PlaceFacts> {
         let mut ids: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
         ids.insert("", NO_CODE);
-        fn id<'p>(ids: &mut rustc_hash::FxHashMap<&'p str, u32>, code: &'p str) -> u32 {
-            let next = ids.len() as u32;
-            *ids.entry(code).or_insert(next)
+        // Neighbouring rows mostly share their codes: the last code of each column answers
+        // most look-ups without hashing (this runs at start-up, for every place).
+        let (mut last_country, mut last_admin1) = (("", NO_CODE), ("", NO_CODE));
+        fn id<'p>(
+            ids: &mut rustc_hash::FxHashMap<&'p str, u32>,
+            last: &mut (&'p str, u32),
+            code: &'p str,
+        ) -> u32 {
+            if last.0 != code {
+                let next = ids.len() as u32;
+                *last = (code, *ids.entry(code).or_insert(next));
+            }
+            last.1
         }
         places
             .iter()
@@ -323,8 +333,8 @@ impl PlaceFacts {
                 at: crate::sphere::unit_vector(p.lon, p.lat),
                 size_prominence: ((p.population as f64) + 10.0).log10() / 2.0,
                 country_prior: crate::resolve::country_prior(&p.country),
-                country: id(&mut ids, &p.country),
-                admin1: id(&mut ids, &p.admin1),
+                country: id(&mut ids, &mut last_country, &p.country),
+                admin1: id(&mut ids, &mut last_admin1, &p.admin1),
                 kind: p.kind,
                 exact: p.precision == Precision::Exact,
             })
