@@ -861,6 +861,19 @@ mod tests {
     }
 
     #[test]
+    fn dedup_sorted_keeps_each_value_once_in_order() {
+        for (mut v, want) in [
+            (vec![], vec![]),
+            (vec![3], vec![3]),
+            (vec![1, 1, 2, 5, 5, 5, 9], vec![1, 2, 5, 9]),
+            (vec![4, 4], vec![4]),
+        ] {
+            let n = dedup_sorted(&mut v);
+            assert_eq!(v[..n], want[..]);
+        }
+    }
+
+    #[test]
     fn whitespace_len_is_char_is_whitespace() {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             let mut buf = [0u8; 4];

@@ -297,7 +297,8 @@ pub struct PlaceFacts {
     /// What the place's country is worth to the resolver before context
     /// (`resolve::country_prior`).
     pub country_prior: f64,
-    /// The country and admin1 codes as ids (`Gazetteer::code_id`); the same code, the same id.
+    /// The country and admin1 codes as ids numbered at load (`NO_CODE` for none): the same
+    /// code, the same id.
     pub country: u32,
     pub admin1: u32,
     pub kind: Kind,
