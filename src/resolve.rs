@@ -211,12 +211,15 @@ impl Candidates {
         let total = mentions.iter().map(|m| m.candidates.len()).sum();
         let mut places = Vec::with_capacity(total);
         let mut ranges = Vec::with_capacity(mentions.len());
+        // One scratch list for every mention's sort and dedup.
+        let mut distinct: Vec<u32> = Vec::new();
         for m in mentions {
+            distinct.clear();
+            distinct.extend(m.candidates.iter().map(|c| c.place));
+            distinct.sort_unstable();
+            distinct.dedup();
             let start = places.len();
-            places.extend(m.candidates.iter().map(|c| c.place));
-            places[start..].sort_unstable();
-            let distinct = dedup_sorted(&mut places[start..]);
-            places.truncate(start + distinct);
+            places.extend_from_slice(&distinct);
             ranges.push((start, places.len()));
         }
         Candidates { places, ranges }
@@ -226,18 +229,6 @@ impl Candidates {
         let (lo, hi) = self.ranges[mention];
         &self.places[lo..hi]
     }
-}
-
-/// Moves the distinct values of sorted `v` to its front; returns how many there are.
-fn dedup_sorted(v: &mut [u32]) -> usize {
-    let mut n = 0;
-    for i in 0..v.len() {
-        if n == 0 || v[i] != v[n - 1] {
-            v[n] = v[i];
-            n += 1;
-        }
-    }
-    n
 }
 
 /// Resolves the tagger's mentions of one article to events, in text order.
@@ -858,19 +849,6 @@ mod tests {
             resolved("Strikes on Kharkiv. Later in the Kharkiv region and the city of Kharkiv.");
         let ids: Vec<&str> = r.iter().map(|(_, id)| id.as_str()).collect();
         assert_eq!(ids, ["gn:706482", "gn:706483", "gn:706482"]);
-    }
-
-    #[test]
-    fn dedup_sorted_keeps_each_value_once_in_order() {
-        for (mut v, want) in [
-            (vec![], vec![]),
-            (vec![3], vec![3]),
-            (vec![1, 1, 2, 5, 5, 5, 9], vec![1, 2, 5, 9]),
-            (vec![4, 4], vec![4]),
-        ] {
-            let n = dedup_sorted(&mut v);
-            assert_eq!(v[..n], want[..]);
-        }
     }
 
     #[test]
