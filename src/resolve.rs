@@ -671,37 +671,57 @@ impl<'t> Snippets<'t> {
     pub fn new(text: &'t str) -> Snippets<'t> {
         let b = text.as_bytes();
         let mut runs = Vec::new();
-        let mut i = 0;
-        while i < b.len() {
-            // Most stretches of text have nothing to fold: test a block at a time, branch-free
-            // so that the test is vectorised.
-            if let Some(block) = b.get(i..i + FOLD_BLOCK + 1) {
-                let mut fold = false;
-                for k in 0..FOLD_BLOCK {
-                    let (x, next) = (block[k], block[k + 1]);
-                    // White space other than a plain space, or two spaces in a row.
-                    fold |= (may_start_space(x) & (x != b' ')) | ((x == b' ') & (next == b' '));
-                }
-                if !fold {
-                    i += FOLD_BLOCK;
-                    continue;
+        // Bytes before `done` belong to runs already found (or to none).
+        let mut done = 0;
+        // A byte that starts a run to fold: white space other than a plain space, or the first
+        // of two spaces. Every run to fold has one at its start or right after a plain space.
+        let mut visit = |p: usize, done: &mut usize| {
+            if p < *done {
+                return;
+            }
+            let start = if p > *done && b[p - 1] == b' ' {
+                p - 1
+            } else {
+                p
+            };
+            let mut end = start;
+            while let n @ 1.. = whitespace_len(b, end) {
+                end += n;
+            }
+            if end > start + 1 || (end == start + 1 && b[start] != b' ') {
+                runs.push((start, end));
+            }
+            // Past the run, or past a byte that only looked like white space (the lead byte of
+            // a dash or a quote).
+            *done = end.max(p + 1);
+        };
+        // Most stretches of text have nothing to fold: the bytes that start a run are marked a
+        // block at a time, branch-free so that the test is vectorised, and only marked bytes
+        // are looked at.
+        let mut block = 0;
+        while let Some(chunk) = b.get(block..block + FOLD_BLOCK + 1) {
+            // One byte of 0x80 or 0 per byte of the block: a loop the compiler vectorises,
+            // read back eight marks at a time.
+            let mut marks = [0u8; FOLD_BLOCK];
+            for (k, mark) in marks.iter_mut().enumerate() {
+                let (x, next) = (chunk[k], chunk[k + 1]);
+                let fold = (may_start_space(x) & (x != b' ')) | ((x == b' ') & (next == b' '));
+                *mark = u8::from(fold) << 7;
+            }
+            for (lane, eight) in marks.chunks_exact(8).enumerate() {
+                let mut bits = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+                while bits != 0 {
+                    let p = block + lane * 8 + bits.trailing_zeros() as usize / 8;
+                    visit(p, &mut done);
+                    bits &= bits - 1;
                 }
             }
-            let block_end = (i + FOLD_BLOCK).min(b.len());
-            while i < block_end {
-                if !may_start_space(b[i]) {
-                    i += 1;
-                    continue;
-                }
-                let start = i;
-                while let n @ 1.. = whitespace_len(b, i) {
-                    i += n;
-                }
-                if i == start {
-                    i += 1;
-                } else if !(i == start + 1 && b[start] == b' ') {
-                    runs.push((start, i));
-                }
+            block += FOLD_BLOCK;
+        }
+        for p in block..b.len() {
+            let (x, next) = (b[p], b.get(p + 1).copied().unwrap_or(0));
+            if (may_start_space(x) && x != b' ') || (x == b' ' && next == b' ') {
+                visit(p, &mut done);
             }
         }
         Snippets { text, runs }
@@ -896,7 +916,7 @@ mod tests {
         /// The folded text gives what folding each window would: its words, one space apart.
         #[test]
         fn snippets_are_the_words_of_their_window(
-            text in "[a-c \u{a0}\u{2003}\u{3000}\t\nКї.]{0,400}",
+            text in "[a-c \u{a0}\u{2003}\u{3000}\t\nКї.—’©]{0,400}",
             start in 0usize..400,
             len in 0usize..20,
         ) {
