@@ -349,8 +349,13 @@ const QUALIFIER_LINKS: &[&str] = &[
 ];
 
 /// The words (normal form, punctuation dropped) between two mentions, or None when there is
-/// anything but words and light punctuation between them.
-fn words_between<'p>(p: &'p Prepared<'_>, a: &Mention, b: &Mention) -> Option<Vec<&'p str>> {
+/// anything but words and light punctuation between them. An iterator: asked of every pair of
+/// neighbours, and a list each time cost an allocation per mention.
+fn words_between<'p>(
+    p: &'p Prepared<'_>,
+    a: &Mention,
+    b: &Mention,
+) -> Option<impl Iterator<Item = &'p str> + Clone> {
     if b.start < a.end || b.start - a.end > 40 || b.first_word <= a.last_word {
         return None;
     }
@@ -360,7 +365,16 @@ fn words_between<'p>(p: &'p Prepared<'_>, a: &Mention, b: &Mention) -> Option<Ve
     {
         return None;
     }
-    Some((a.last_word + 1..b.first_word).map(|w| p.word(w)).collect())
+    Some((a.last_word + 1..b.first_word).map(|w| p.word(w)))
+}
+
+/// True when `words` holds at most one word, and that one (if any) is in `allowed`.
+fn at_most_one_of<'w>(mut words: impl Iterator<Item = &'w str>, allowed: &[&str]) -> bool {
+    match (words.next(), words.next()) {
+        (None, _) => true,
+        (Some(w), None) => allowed.contains(&w),
+        _ => false,
+    }
 }
 
 /// The cue hint of every mention: its own cue, else one shared along a list of names whose
@@ -375,7 +389,7 @@ fn cue_hints(p: &Prepared<'_>, mentions: &[Mention]) -> Vec<Option<CueHint>> {
         let mut j = i;
         while j + 1 < mentions.len()
             && words_between(p, &mentions[j], &mentions[j + 1])
-                .is_some_and(|ws| ws.len() <= 1 && ws.iter().all(|w| LIST_JOINERS.contains(w)))
+                .is_some_and(|ws| at_most_one_of(ws, LIST_JOINERS))
         {
             j += 1;
         }
@@ -404,12 +418,14 @@ fn qualifier_admin1(
     i: usize,
 ) -> Option<u32> {
     let next = mentions.get(i + 1)?;
-    let mut words = words_between(p, &mentions[i], next)?;
-    if let Some(cue) = &next.cue {
-        let cue_norm = crate::gazetteer::normalise::normalise_name(&cue.word);
-        words.retain(|w| *w != cue_norm);
-    }
-    if words.len() > 1 || !words.iter().all(|w| QUALIFIER_LINKS.contains(w)) {
+    let words = words_between(p, &mentions[i], next)?;
+    // The next name's own cue ("di Oblast Donetsk") is not a word between the two. Most pairs
+    // have no words between them: nothing to normalise then.
+    let cue_norm = match (&next.cue, words.clone().next()) {
+        (Some(cue), Some(_)) => crate::gazetteer::normalise::normalise_name(&cue.word),
+        _ => String::new(),
+    };
+    if !at_most_one_of(words.filter(|w| *w != cue_norm), QUALIFIER_LINKS) {
         return None;
     }
     let next_candidates = candidates.of(i + 1);
@@ -869,6 +885,21 @@ mod tests {
             resolved("Strikes on Kharkiv. Later in the Kharkiv region and the city of Kharkiv.");
         let ids: Vec<&str> = r.iter().map(|(_, id)| id.as_str()).collect();
         assert_eq!(ids, ["gn:706482", "gn:706483", "gn:706482"]);
+    }
+
+    #[test]
+    fn lists_and_qualifiers_allow_one_linking_word() {
+        assert!(at_most_one_of(std::iter::empty(), LIST_JOINERS));
+        assert!(at_most_one_of(["dan"].into_iter(), LIST_JOINERS));
+        assert!(!at_most_one_of(["kota"].into_iter(), LIST_JOINERS));
+        assert!(!at_most_one_of(["dan", "dan"].into_iter(), LIST_JOINERS));
+        // "Pokrovsk in Donetsk Oblast": one linking word, and the qualifier decides.
+        let r = resolved("Shelling hit Pokrovsk in Donetsk Oblast.");
+        assert_eq!(
+            r[0],
+            ("Pokrovsk".to_string(), "gn:704422".to_string()),
+            "{r:?}"
+        );
     }
 
     #[test]
