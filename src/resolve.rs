@@ -239,7 +239,14 @@ pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mut mentions: Vec<Mention>) ->
     let qualifiers: Vec<Option<u32>> = (0..mentions.len())
         .map(|i| qualifier_admin1(gaz, p, &mentions, &candidates, i))
         .collect();
-    let hints = cue_hints(p, &mentions);
+    let mut hints = cue_hints(p, &mentions);
+    // "Pokrovsk, Donetsk Oblast" reads like a list of two with a region cue, but the second
+    // name qualifies the first: the first is not a region because the second is one.
+    for (i, hint) in hints.iter_mut().enumerate() {
+        if mentions[i].cue.is_none() && qualifiers[i].is_some() {
+            *hint = None;
+        }
+    }
 
     // Pass 1: context from the mentions that need none.
     let mut context = Context::default();
@@ -893,13 +900,19 @@ mod tests {
         assert!(at_most_one_of(["dan"].into_iter(), LIST_JOINERS));
         assert!(!at_most_one_of(["kota"].into_iter(), LIST_JOINERS));
         assert!(!at_most_one_of(["dan", "dan"].into_iter(), LIST_JOINERS));
-        // "Pokrovsk in Donetsk Oblast": one linking word, and the qualifier decides.
-        let r = resolved("Shelling hit Pokrovsk in Donetsk Oblast.");
-        assert_eq!(
-            r[0],
-            ("Pokrovsk".to_string(), "gn:704422".to_string()),
-            "{r:?}"
-        );
+        // One linking word or none, and the qualifier decides.
+        for text in [
+            "Shelling hit Pokrovsk in Donetsk Oblast.",
+            // Not a list of regions: the oblast qualifies the town.
+            "Shelling hit Pokrovsk, Donetsk Oblast.",
+        ] {
+            let r = resolved(text);
+            assert_eq!(
+                r[0],
+                ("Pokrovsk".to_string(), "gn:704422".to_string()),
+                "{text}: {r:?}"
+            );
+        }
     }
 
     #[test]
