@@ -696,13 +696,13 @@ impl<'t> Snippets<'t> {
         let mut runs = Vec::new();
         // Bytes before `done` belong to runs already found (or to none).
         let mut done = 0;
-        // A byte that starts a run to fold: white space other than a plain space, or the first
-        // of two spaces. Every run to fold has one at its start or right after a plain space.
-        let mut visit = |p: usize, done: &mut usize| {
-            if p < *done {
+        // Every run to fold has a byte that `starts_fold` marks at its start or right after a
+        // plain space.
+        let mut visit = |p: usize| {
+            if p < done {
                 return;
             }
-            let start = if p > *done && b[p - 1] == b' ' {
+            let start = if p > done && b[p - 1] == b' ' {
                 p - 1
             } else {
                 p
@@ -716,7 +716,7 @@ impl<'t> Snippets<'t> {
             }
             // Past the run, or past a byte that only looked like white space (the lead byte of
             // a dash or a quote).
-            *done = end.max(p + 1);
+            done = end.max(p + 1);
         };
         // Most stretches of text have nothing to fold: the bytes that start a run are marked a
         // block at a time, branch-free so that the test is vectorised, and only marked bytes
@@ -727,24 +727,21 @@ impl<'t> Snippets<'t> {
             // read back eight marks at a time.
             let mut marks = [0u8; FOLD_BLOCK];
             for (k, mark) in marks.iter_mut().enumerate() {
-                let (x, next) = (chunk[k], chunk[k + 1]);
-                let fold = (may_start_space(x) & (x != b' ')) | ((x == b' ') & (next == b' '));
-                *mark = u8::from(fold) << 7;
+                *mark = u8::from(starts_fold(chunk[k], chunk[k + 1])) << 7;
             }
             for (lane, eight) in marks.chunks_exact(8).enumerate() {
                 let mut bits = u64::from_le_bytes(eight.try_into().unwrap_or_default());
                 while bits != 0 {
                     let p = block + lane * 8 + bits.trailing_zeros() as usize / 8;
-                    visit(p, &mut done);
+                    visit(p);
                     bits &= bits - 1;
                 }
             }
             block += FOLD_BLOCK;
         }
         for p in block..b.len() {
-            let (x, next) = (b[p], b.get(p + 1).copied().unwrap_or(0));
-            if (may_start_space(x) && x != b' ') || (x == b' ' && next == b' ') {
-                visit(p, &mut done);
+            if starts_fold(b[p], b.get(p + 1).copied().unwrap_or(0)) {
+                visit(p);
             }
         }
         Snippets { text, runs }
@@ -796,6 +793,13 @@ const FOLD_BLOCK: usize = 32;
 /// short-circuits, so that it vectorises.
 fn may_start_space(x: u8) -> bool {
     (x.wrapping_sub(b'\t') < 5) | (x == b' ') | (x == 0xC2) | (x.wrapping_sub(0xE1) < 3)
+}
+
+/// True when byte `x`, followed by `next`, may start a white-space run that snippets fold:
+/// white space other than a plain space, or the first of two spaces. No short-circuits, so
+/// that a loop over a block vectorises.
+fn starts_fold(x: u8, next: u8) -> bool {
+    (may_start_space(x) & (x != b' ')) | ((x == b' ') & (next == b' '))
 }
 
 /// True for the first byte of a UTF-8 character (not 0b10xx_xxxx).
