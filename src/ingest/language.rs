@@ -28,6 +28,7 @@ pub fn detect(text: &str) -> Option<&'static str> {
     let sample = prefix(text, SAMPLE_BYTES);
     let mut score = [0u32; 7];
     let mut lower = String::new();
+    let table = function_word_table();
     for word in words(sample) {
         let mut scored = false;
         let lang = if word.is_ascii() {
@@ -40,19 +41,17 @@ pub fn detect(text: &str) -> Option<&'static str> {
             let buf = &mut buf[..word.len()];
             buf.copy_from_slice(word.as_bytes());
             buf.make_ascii_lowercase();
-            std::str::from_utf8(buf)
-                .ok()
-                .and_then(function_word_language)
+            table.get(&*buf).copied()
         } else {
             lower.clear();
-            lower.extend(word.chars().flat_map(char::to_lowercase));
+            word.chars().for_each(|c| push_lower(&mut lower, c));
             for c in lower.chars() {
                 if let Some(lang) = letter_language(c) {
                     score[lang] += 1;
                     scored = true;
                 }
             }
-            function_word_language(&lower)
+            table.get(lower.as_bytes()).copied()
         };
         if let Some(lang) = lang {
             score[lang] += 2;
@@ -82,33 +81,55 @@ pub fn detect(text: &str) -> Option<&'static str> {
 fn words(text: &str) -> impl Iterator<Item = &str> {
     let b = text.as_bytes();
     let mut i = 0;
+    // The character at `i` when it is a non-ASCII word character.
+    let wide_word_char = move |i: usize| {
+        text[i..]
+            .chars()
+            .next()
+            .filter(|&c| crate::gazetteer::normalise::is_word_char(c))
+    };
     std::iter::from_fn(move || {
-        // The length of the character at `i` when it belongs to a word, else None.
-        let word_char = |i: usize| -> Option<usize> {
-            let x = b[i];
-            if x.is_ascii() {
-                return x.is_ascii_alphabetic().then_some(1);
-            }
-            let c = text[i..].chars().next()?;
-            crate::gazetteer::normalise::is_word_char(c).then(|| c.len_utf8())
-        };
+        // To the next word's start: ASCII bytes are tested as bytes (most of any text).
         loop {
-            if i >= b.len() {
-                return None;
+            let &x = b.get(i)?;
+            if x.is_ascii_alphabetic() {
+                break;
             }
-            match word_char(i) {
-                Some(n) => {
-                    let start = i;
-                    i += n;
-                    while let Some(n) = (i < b.len()).then(|| word_char(i)).flatten() {
-                        i += n;
-                    }
-                    return Some(&text[start..i]);
-                }
+            if x < 0x80 {
+                i += 1;
+                continue;
+            }
+            match wide_word_char(i) {
+                Some(_) => break,
                 None => i += text[i..].chars().next().map_or(1, char::len_utf8),
             }
         }
+        let start = i;
+        while let Some(&x) = b.get(i) {
+            if x.is_ascii_alphabetic() {
+                i += 1;
+            } else if x < 0x80 {
+                break;
+            } else if let Some(c) = wide_word_char(i) {
+                i += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        Some(&text[start..i])
     })
+}
+
+/// Pushes `c` in lower case, as `char::to_lowercase` does, without its table search for the
+/// letters of Cyrillic and Latin words (nearly all the non-ASCII words frontmap reads).
+fn push_lower(out: &mut String, c: char) {
+    let shifted = |by: u32| char::from_u32(c as u32 + by).unwrap_or(c);
+    match c {
+        'a'..='z' | 'а'..='я' | 'ѐ'..='џ' => out.push(c),
+        'A'..='Z' | 'А'..='Я' => out.push(shifted(0x20)),
+        'Ѐ'..='Џ' => out.push(shifted(0x50)),
+        _ => out.extend(c.to_lowercase()),
+    }
 }
 
 /// The first `max` bytes of `text`, cut at a character boundary.
@@ -241,22 +262,27 @@ const FUNCTION_WORDS: [(usize, &[&str]); 7] = [
 /// word shorter in characters).
 const MAX_FUNCTION_WORD_CHARS: usize = 7;
 
-/// The language whose function word `word` (lower case) is.
-fn function_word_language(word: &str) -> Option<usize> {
-    // A hash look-up: matching the word against each of the 150 strings in turn cost more
-    // than the rest of detection.
-    static TABLE: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, usize>> =
+/// Function words (lower case, as bytes: an ASCII word needs no UTF-8 check) to their
+/// language. A hash look-up: matching a word against each of the 150 strings in turn cost
+/// more than the rest of detection.
+fn function_word_table() -> &'static rustc_hash::FxHashMap<&'static [u8], usize> {
+    static TABLE: std::sync::OnceLock<rustc_hash::FxHashMap<&'static [u8], usize>> =
         std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
+    TABLE.get_or_init(|| {
         let mut table = rustc_hash::FxHashMap::default();
         for (lang, words) in FUNCTION_WORDS {
             for &w in words {
-                table.entry(w).or_insert(lang);
+                table.entry(w.as_bytes()).or_insert(lang);
             }
         }
         table
-    });
-    table.get(word).copied()
+    })
+}
+
+/// The language whose function word `word` (lower case) is.
+#[cfg(test)]
+fn function_word_language(word: &str) -> Option<usize> {
+    function_word_table().get(word.as_bytes()).copied()
 }
 
 fn whatlang_detect(text: &str) -> Option<&'static str> {
@@ -357,6 +383,15 @@ mod tests {
                 .filter(|w| !w.is_empty())
                 .collect();
             proptest::prop_assert_eq!(words(&text).collect::<Vec<_>>(), want);
+        }
+    }
+
+    #[test]
+    fn push_lower_is_to_lowercase() {
+        for c in (0..0x3000).filter_map(char::from_u32) {
+            let mut got = String::new();
+            push_lower(&mut got, c);
+            assert_eq!(got, c.to_lowercase().collect::<String>(), "{c:?}");
         }
     }
 
