@@ -137,6 +137,17 @@ struct Context {
 const SCAN_POINTS: usize = 32;
 
 impl Context {
+    /// An empty context sized for an article of `mentions` mentions, so that adding them
+    /// never grows a table (growing cost more than filling).
+    fn for_mentions(mentions: usize) -> Context {
+        Context {
+            admin1: FxHashMap::with_capacity_and_hasher(mentions.min(16), Default::default()),
+            own_admin1: vec![NO_CODE; mentions],
+            points: Vec::with_capacity(mentions),
+            ..Context::default()
+        }
+    }
+
     /// Builds the R-tree over the points added so far, when there are enough to need one.
     fn index_points(&mut self) {
         if self.points.len() > SCAN_POINTS {
@@ -252,7 +263,7 @@ pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mut mentions: Vec<Mention>) ->
     }
 
     // Pass 1: context from the mentions that need none.
-    let mut context = Context::default();
+    let mut context = Context::for_mentions(mentions.len());
     for (i, &hint) in hints.iter().enumerate() {
         if let Some(k) = unambiguous(gaz, candidates.of(i), hint) {
             context.add(i, gaz.facts(candidates.of(i)[k]));
@@ -267,7 +278,7 @@ pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mut mentions: Vec<Mention>) ->
     let mut chosen: Vec<(usize, Score, Option<Score>)> = (0..mentions.len())
         .map(|i| choose_with(&context, i))
         .collect();
-    let mut context2 = Context::default();
+    let mut context2 = Context::for_mentions(mentions.len());
     for (i, &(k, _, _)) in chosen.iter().enumerate() {
         context2.add(i, gaz.facts(candidates.of(i)[k]));
     }
@@ -280,7 +291,8 @@ pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mut mentions: Vec<Mention>) ->
 
     // Built on the first snippet: most articles need a few, and some none.
     let mut snippets: Option<Snippets<'_>> = None;
-    let mut has_snippet = FxHashSet::default();
+    let mut has_snippet =
+        FxHashSet::with_capacity_and_hasher(mentions.len().min(64), Default::default());
     mentions
         .into_iter()
         .enumerate()
