@@ -270,6 +270,16 @@ impl NameIndex {
         self.id
     }
 
+    /// Bit `b % 32` is set for every byte `b` on which some key goes on from `state`: a
+    /// quick "no key goes on" before a walk (a clear bit), never a wrong one.
+    pub fn next_bytes(&self, state: WalkState) -> u32 {
+        self.map
+            .as_fst()
+            .node(state.node)
+            .transitions()
+            .fold(0, |mask, t| mask | 1 << (t.inp % 32))
+    }
+
     /// The state before any byte.
     pub fn root(&self) -> WalkState {
         WalkState {

@@ -176,7 +176,7 @@ pub fn tag_prepared(gaz: &Gazetteer, p: &Prepared<'_>, lang: Option<&str>) -> Ve
         if let Some(value) = first.value {
             ends.push((word_end, value));
         }
-        if let Some(state) = first.next {
+        if let Some(state) = first.next.filter(|_| first.may_go_on(bytes, word_end)) {
             gaz.index.walk_from(state, bytes, word_end, |end, value| {
                 let boundary = p.norm.text[end..]
                     .chars()
