@@ -213,6 +213,57 @@ impl Folder {
         }
     }
 
+    /// Eight ASCII bytes at original byte `at` whose fold is byte for byte (letters lowered,
+    /// digits, single spaces and punctuation kept), pushed at once with their words, as
+    /// `push_byte` and `space` would a byte at a time; false (nothing pushed) when the chunk
+    /// has anything else. Most of a Latin-script text is such chunks. (Pushing the plain
+    /// prefix of any chunk cost more than it saved: the bytes after it go the slow way.)
+    #[inline]
+    fn plain_chunk(&mut self, x: u64, at: u32) -> bool {
+        if swar::plain(x) != swar::HIGH {
+            return false;
+        }
+        // A space right after white space or a hyphen is folded away: not byte for byte.
+        let space = swar::eq(x, b' ');
+        if space & ((space << 8) | u64::from(self.last_was_space) << 7) != 0 {
+            return false;
+        }
+        let alnum = swar::ascii_alphanumeric(x);
+        let base = self.out.len();
+        self.out
+            .extend_from_slice(&swar::ascii_lowercase(x, alnum).to_le_bytes());
+        self.map
+            .extend_from_slice(&std::array::from_fn::<u32, 8, _>(|k| at + k as u32));
+        // Words open where a lane is alphanumeric and the one before is not, and close the
+        // other way round; the lane before the first is the word being read, if any.
+        let before = (alnum << 8) | if self.word_start.is_some() { 0x80 } else { 0 };
+        let starts = alnum & !before;
+        let mut edges = starts | (!alnum & before & swar::HIGH);
+        while edges != 0 {
+            let lane = edges.trailing_zeros() as usize / 8;
+            if starts & (0x80 << (8 * lane)) != 0 {
+                self.word_start = Some(base + lane);
+                self.word_case
+                    .push(Case::of((x >> (8 * lane)) as u8 as char));
+            } else if let Some(s) = self.word_start.take() {
+                self.words.push((s, base + lane));
+            }
+            edges &= edges - 1;
+        }
+        self.last_was_space = space >> 63 != 0;
+        true
+    }
+
+    /// `push` of a character that folds to one byte (ASCII punctuation, mostly): a loop
+    /// over one byte, not inlined, cost more than the rest of the character's fold.
+    #[inline(always)]
+    fn push_byte(&mut self, folded: u8, word: bool, source: char, i: u32) {
+        self.last_was_space = false;
+        self.mark(word, source);
+        self.out.push(folded);
+        self.map.push(i);
+    }
+
     /// Folded bytes of the character at original byte `i`, all word characters or none.
     #[inline]
     fn push(&mut self, folded: &[u8], word: bool, source: char, i: u32) {
@@ -241,6 +292,12 @@ pub fn normalise_text(text: &str) -> NormalisedText {
     let mut at = 0;
     while at < bytes.len() {
         let i = at as u32;
+        if let Some(chunk) = bytes.get(at..at + 8) {
+            if f.plain_chunk(u64::from_le_bytes(chunk.try_into().unwrap_or_default()), i) {
+                at += 8;
+                continue;
+            }
+        }
         let lead = bytes[at];
         // A run of ASCII letters and digits: one word (or its start), lower-cased byte for byte.
         if lead.is_ascii_alphanumeric() {
@@ -292,7 +349,7 @@ pub fn normalise_text(text: &str) -> NormalisedText {
                     bytes,
                     word,
                 } => {
-                    f.push(&bytes[..1], word, lead as char, i);
+                    f.push_byte(bytes[0], word, lead as char, i);
                     at += 1;
                     continue;
                 }
@@ -367,6 +424,32 @@ mod swar {
         v.wrapping_add(splat(0x80 - n)) & HIGH
     }
 
+    /// The lanes of `x` (each below 0x80) equal to `b` (below 0x80): exact per lane, as
+    /// adding 0x7F to a lane carries into its top bit unless the lane is zero.
+    fn eq_ascii(x: u64, b: u8) -> u64 {
+        !(x ^ splat(b)).wrapping_add(splat(0x7F)) & HIGH
+    }
+
+    /// The lanes of `x` that are the byte `b` (below 0x80).
+    pub fn eq(x: u64, b: u8) -> u64 {
+        eq_ascii(x & splat(0x7F), b) & !x & HIGH
+    }
+
+    /// The lanes of `x` that are ASCII and fold to themselves but for case (`Fold::Bytes` of
+    /// the byte lowered), or a space: all but white space other than a space (tab to carriage
+    /// return), hyphen, underscore and the apostrophes ' and `. A test checks this against
+    /// the fold table.
+    pub fn plain(x: u64) -> u64 {
+        let v = x & splat(0x7F);
+        let control_space = at_least(v, b'\t') & !at_least(v, b'\r' + 1);
+        let special = control_space
+            | eq_ascii(v, b'-')
+            | eq_ascii(v, b'_')
+            | eq_ascii(v, b'\'')
+            | eq_ascii(v, b'`');
+        !special & !x & HIGH
+    }
+
     /// The lanes of `x` that are ASCII letters or digits.
     pub fn ascii_alphanumeric(x: u64) -> u64 {
         let v = x & splat(0x7F);
@@ -386,6 +469,27 @@ mod swar {
     #[cfg(test)]
     mod tests {
         use super::*;
+
+        #[test]
+        fn plain_is_the_fold_tables_byte_for_byte_folds() {
+            let table = super::super::fold_table();
+            for b in 0..=255u8 {
+                let byte_for_byte = b == b' '
+                    || matches!(table.get(b as usize), Some(super::super::Fold::Bytes { len: 1, bytes, word })
+                        if b.is_ascii()
+                            && bytes[0] == b.to_ascii_lowercase()
+                            && *word == b.is_ascii_alphanumeric());
+                for lane in 0..8 {
+                    let mut bytes = *b"aZ9 \xff.\x80q";
+                    bytes[lane] = b;
+                    let x = u64::from_le_bytes(bytes);
+                    let lane_of = |m: u64| m >> (8 * lane) & 0xFF;
+                    assert_eq!(lane_of(plain(x)) == 0x80, byte_for_byte, "{b:#x}");
+                    assert_eq!(lane_of(eq(x, b' ')) == 0x80, b == b' ', "{b:#x}");
+                    assert_eq!(lane_of(plain(x)) & 0x7F, 0);
+                }
+            }
+        }
 
         #[test]
         fn every_byte_in_every_lane() {
