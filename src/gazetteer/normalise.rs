@@ -366,6 +366,28 @@ pub fn normalise_text(text: &str) -> NormalisedText {
                 _ => {}
             }
         }
+        // A two-byte letter that folds to two bytes (Cyrillic, mostly): no decoding loop,
+        // no call.
+        if (0xC2..0xE0).contains(&lead) {
+            let code = (u32::from(lead & 0x1F) << 6)
+                | u32::from(bytes.get(at + 1).copied().unwrap_or(0) & 0x3F);
+            if let (
+                Some(&Fold::Bytes {
+                    len: 2,
+                    bytes: folded,
+                    word: true,
+                }),
+                Some(c),
+            ) = (table.get(code as usize), char::from_u32(code))
+            {
+                f.last_was_space = false;
+                f.mark(true, c);
+                f.out.extend_from_slice(&folded[..2]);
+                f.map.extend_from_slice(&[i, i]);
+                at += 2;
+                continue;
+            }
+        }
         let Some(c) = text[at..].chars().next() else {
             break;
         };
