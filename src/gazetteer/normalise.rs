@@ -433,7 +433,7 @@ pub fn normalise_text(text: &str) -> NormalisedText {
 
 /// Byte-class tests on eight bytes at once (SIMD within a register): each lane's answer is in
 /// its top bit.
-mod swar {
+pub(crate) mod swar {
     pub const HIGH: u64 = splat(0x80);
 
     const fn splat(b: u8) -> u64 {
@@ -481,6 +481,12 @@ mod swar {
         (digit | letter) & !x & HIGH
     }
 
+    /// The lanes of `x` that are ASCII letters.
+    pub fn ascii_alphabetic(x: u64) -> u64 {
+        let folded = (x & splat(0x7F)) | splat(0x20);
+        at_least(folded, b'a') & !at_least(folded, b'z' + 1) & !x & HIGH
+    }
+
     /// `x` with its upper-case ASCII letters lowered; `alnum` is `ascii_alphanumeric(x)`.
     pub fn ascii_lowercase(x: u64, alnum: u64) -> u64 {
         let v = x & splat(0x7F);
@@ -526,6 +532,9 @@ mod swar {
                     for (k, &byte) in bytes.iter().enumerate() {
                         let lane_bit = alnum >> (8 * k) & 0xFF;
                         assert_eq!(lane_bit == 0x80, byte.is_ascii_alphanumeric(), "{byte:#x}");
+                        let letter = ascii_alphabetic(x) >> (8 * k) & 0xFF;
+                        assert_eq!(letter == 0x80, byte.is_ascii_alphabetic(), "{byte:#x}");
+                        assert_eq!(letter & 0x7F, 0);
                         assert_eq!(lane_bit & 0x7F, 0);
                         assert_eq!(lower[k], byte.to_ascii_lowercase(), "{byte:#x}");
                     }

@@ -4,6 +4,8 @@
 //! news article in a few hundred bytes, about a hundred times faster than trigram models; the
 //! rare undecided text (short, mixed, or in another language) goes to whatlang.
 
+use crate::gazetteer::normalise::swar;
+
 /// The languages, in the order of the score table.
 const LANGS: [&str; 7] = ["id", "en", "uk", "ru", "de", "pl", "fr"];
 const ID: usize = 0;
@@ -105,6 +107,16 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
             }
         }
         let start = i;
+        // Eight bytes at a time while they are letters (most words end in the first eight).
+        while let Some(chunk) = b.get(i..i + 8) {
+            let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            let letters = swar::ascii_alphabetic(x);
+            let n = (!letters & swar::HIGH).trailing_zeros() as usize / 8;
+            i += n;
+            if n < 8 {
+                break;
+            }
+        }
         while let Some(&x) = b.get(i) {
             if x.is_ascii_alphabetic() {
                 i += 1;
