@@ -493,17 +493,25 @@ fn script_json<T: Serialize + ?Sized>(value: &T) -> String {
 }
 
 fn escape_script_json(json: &str) -> String {
+    // Byte by byte, copying the stretches between escapes whole: the page embeds megabytes.
+    let b = json.as_bytes();
     let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
+    let mut copied = 0;
+    for (i, &x) in b.iter().enumerate() {
+        let (escape, len) = match x {
+            b'<' => ("\\u003c", 1),
+            b'>' => ("\\u003e", 1),
+            b'&' => ("\\u0026", 1),
+            // U+2028 and U+2029 (E2 80 A8, E2 80 A9): line breaks to JavaScript.
+            0xE2 if b.get(i + 1..i + 3) == Some(&[0x80, 0xA8]) => ("\\u2028", 3),
+            0xE2 if b.get(i + 1..i + 3) == Some(&[0x80, 0xA9]) => ("\\u2029", 3),
+            _ => continue,
+        };
+        out.push_str(&json[copied..i]);
+        out.push_str(escape);
+        copied = i + len;
     }
+    out.push_str(&json[copied..]);
     out
 }
 
@@ -1607,6 +1615,9 @@ mod tests {
             "<!-- a comment opener",
             "a & b",
             "line\u{2028}separator",
+            "paragraph\u{2029}separator\u{2028}\u{2029}",
+            "<>&\u{2028}<",
+            "— “quoted” — ≥ ≤ ⁂",
             "plain Київ",
         ];
         for text in cases {
@@ -1615,6 +1626,7 @@ mod tests {
             assert!(!json.contains('>'), "{json}");
             assert!(!json.contains('&'), "{json}");
             assert!(!json.contains('\u{2028}'), "{json}");
+            assert!(!json.contains('\u{2029}'), "{json}");
             let back: Value = serde_json::from_str(&json).expect("escaped JSON parses");
             assert_eq!(back["title"], text, "{json}");
         }
