@@ -220,7 +220,8 @@ impl Folder {
     /// prefix of any chunk cost more than it saved: the bytes after it go the slow way.)
     #[inline]
     fn plain_chunk(&mut self, x: u64, at: u32) -> bool {
-        if swar::plain(x) != swar::HIGH {
+        // Non-ASCII (a Cyrillic text's every chunk) fails on the first test.
+        if x & swar::HIGH != 0 || swar::plain(x) != swar::HIGH {
             return false;
         }
         // A space right after white space or a hyphen is folded away: not byte for byte.
@@ -464,11 +465,9 @@ pub(crate) mod swar {
     pub fn plain(x: u64) -> u64 {
         let v = x & splat(0x7F);
         let control_space = at_least(v, b'\t') & !at_least(v, b'\r' + 1);
-        let special = control_space
-            | eq_ascii(v, b'-')
-            | eq_ascii(v, b'_')
-            | eq_ascii(v, b'\'')
-            | eq_ascii(v, b'`');
+        // '_' and '`' are neighbours: one range.
+        let underscore_grave = at_least(v, b'_') & !at_least(v, b'`' + 1);
+        let special = control_space | underscore_grave | eq_ascii(v, b'-') | eq_ascii(v, b'\'');
         !special & !x & HIGH
     }
 
