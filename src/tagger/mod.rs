@@ -136,7 +136,12 @@ impl CharCounter {
             // Not expected (the tagger goes forward); stay right anyway.
             (self.byte, self.chars) = (0, 0);
         }
-        self.chars += text[self.byte..byte].chars().count();
+        // Most stretches between mentions are ASCII, whose check goes a word at a time.
+        let stretch = &text[self.byte..byte];
+        self.chars += match stretch.is_ascii() {
+            true => stretch.len(),
+            false => stretch.chars().count(),
+        };
         self.byte = byte;
         self.chars
     }
