@@ -255,18 +255,10 @@ impl Folder {
         true
     }
 
-    /// `push` of a character that folds to one byte (ASCII punctuation, mostly): a loop
-    /// over one byte, not inlined, cost more than the rest of the character's fold.
-    #[inline(always)]
-    fn push_byte(&mut self, folded: u8, word: bool, source: char, i: u32) {
-        self.last_was_space = false;
-        self.mark(word, source);
-        self.out.push(folded);
-        self.map.push(i);
-    }
-
     /// Folded bytes of the character at original byte `i`, all word characters or none.
-    #[inline]
+    /// Always inlined: for the one or two bytes of most characters, a call cost more than
+    /// the rest of the fold.
+    #[inline(always)]
     fn push(&mut self, folded: &[u8], word: bool, source: char, i: u32) {
         self.last_was_space = false;
         self.mark(word, source);
@@ -350,7 +342,7 @@ pub fn normalise_text(text: &str) -> NormalisedText {
                     bytes,
                     word,
                 } => {
-                    f.push_byte(bytes[0], word, lead as char, i);
+                    f.push(&bytes[..1], word, lead as char, i);
                     at += 1;
                     continue;
                 }
@@ -367,8 +359,8 @@ pub fn normalise_text(text: &str) -> NormalisedText {
                 _ => {}
             }
         }
-        // A two-byte letter that folds to two bytes (Cyrillic, mostly): no decoding loop,
-        // no call.
+        // A two-byte letter that folds to two bytes (Cyrillic, mostly): read from its bytes,
+        // not decoded.
         if (0xC2..0xE0).contains(&lead) {
             let code = (u32::from(lead & 0x1F) << 6)
                 | u32::from(bytes.get(at + 1).copied().unwrap_or(0) & 0x3F);
@@ -381,10 +373,7 @@ pub fn normalise_text(text: &str) -> NormalisedText {
                 Some(c),
             ) = (table.get(code as usize), char::from_u32(code))
             {
-                f.last_was_space = false;
-                f.mark(true, c);
-                f.out.extend_from_slice(&folded[..2]);
-                f.map.extend_from_slice(&[i, i]);
+                f.push(&folded[..2], true, c, i);
                 at += 2;
                 continue;
             }
