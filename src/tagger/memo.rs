@@ -45,7 +45,7 @@ impl WordWalk {
 /// 2,048 slots (128 KB) keep the common words of a corpus and leave most of a core's L2 cache
 /// to the places the resolver reads.
 const SLOTS: usize = 2048;
-/// Longer words (rare: 15 Cyrillic letters) are walked every time.
+/// Longer words (rare: more than 15 Cyrillic letters) are walked every time.
 const KEY_BYTES: usize = 30;
 
 #[derive(Clone, Copy)]
