@@ -101,10 +101,11 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
                 i += 1;
                 continue;
             }
-            match wide_word_char(i) {
-                Some(_) => break,
-                None => i += text[i..].chars().next().map_or(1, char::len_utf8),
+            let c = text[i..].chars().next()?;
+            if crate::gazetteer::normalise::is_word_char(c) {
+                break;
             }
+            i += c.len_utf8();
         }
         let start = i;
         // Eight bytes at a time while they are letters (most words end in the first eight).
