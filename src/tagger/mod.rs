@@ -107,9 +107,15 @@ impl<'t> Prepared<'t> {
         true
     }
 
-    /// Text between the end of word `a` and the start of word `b` in the normal form.
-    fn gap(&self, a: usize, b: usize) -> &str {
-        &self.norm.text[self.norm.words[a].1..self.norm.words[b].0]
+    /// Text between the end of word `a` and the start of word `b` in the normal form, as
+    /// bytes: asked of most neighbours of a name, and slicing a `str` checks both ends.
+    fn gap(&self, a: usize, b: usize) -> &[u8] {
+        &self.norm.text.as_bytes()[self.norm.words[a].1..self.norm.words[b].0]
+    }
+
+    /// True when words `a` and `b` stand one space apart in the normal form.
+    fn spaced(&self, a: usize, b: usize) -> bool {
+        self.gap(a, b) == b" "
     }
 
     /// Original byte span of the normal-form byte range.
@@ -354,7 +360,7 @@ fn plausible<'p>(
     // for states and oblasts.
     let unknown_capitalised = |w: usize| {
         w < p.norm.words.len()
-            && p.gap(w - 1, w) == " "
+            && p.spaced(w - 1, w)
             && p.is_capitalised(w)
             && lexicon::cue_after(p.word(w)).is_none()
             && !lexicon::is_stop_word(p.word(w))
@@ -369,7 +375,7 @@ fn plausible<'p>(
     if single
         && lexicon::is_given_name(word)
         && last + 1 < p.norm.words.len()
-        && p.gap(last, last + 1) == " "
+        && p.spaced(last, last + 1)
         && p.is_capitalised(last + 1)
     {
         return false;
@@ -377,7 +383,7 @@ fn plausible<'p>(
     // A name right after a given name is a surname ("Andrei Yermak").
     if !state_level
         && first > 0
-        && p.gap(first - 1, first) == " "
+        && p.spaced(first - 1, first)
         && lexicon::is_given_name(p.word(first - 1))
         && p.is_capitalised(first - 1)
     {
@@ -387,7 +393,7 @@ fn plausible<'p>(
     // place, a cue nor a title, mid-sentence, is a surname.
     if !strong
         && first > 0
-        && p.gap(first - 1, first) == " "
+        && p.spaced(first - 1, first)
         && p.is_capitalised(first - 1)
         && !p.is_sentence_start(first - 1)
     {
@@ -422,7 +428,7 @@ fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
     // direction between cue and name ("wilayah timur laut Sumy").
     let mut first = first;
     while first > 1
-        && p.gap(first - 1, first) == " "
+        && p.spaced(first - 1, first)
         && lexicon::is_direction_word(p.word(first - 1))
         && !p.is_capitalised(first - 1)
     {
@@ -430,17 +436,17 @@ fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
     }
     if first > 0 {
         let gap = p.gap(first - 1, first);
-        if gap == " " || gap == ". " {
+        if gap == b" " || gap == b". " {
             // The cue as the normal form spells it ("wilayah", "obl."), sliced, not copied.
             let (lo, hi) = p.norm.words[first - 1];
-            let one = &p.norm.text[lo..hi + usize::from(gap == ". ")];
+            let one = &p.norm.text[lo..hi + usize::from(gap == b". ")];
             if let Some(hint) = lexicon::cue_before(one) {
                 return Some(Cue {
                     word: original(first - 1, first - 1),
                     hint,
                 });
             }
-            if first > 1 && p.gap(first - 2, first - 1) == " " {
+            if first > 1 && p.spaced(first - 2, first - 1) {
                 let two = &p.norm.text[p.norm.words[first - 2].0..p.norm.words[first - 1].1];
                 if let Some(hint) = lexicon::cue_before(two) {
                     return Some(Cue {
@@ -452,7 +458,7 @@ fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
         }
     }
     // After: "Donetsk Oblast", "Kursk region", "Харківська обл."
-    if last + 1 < p.norm.words.len() && p.gap(last, last + 1) == " " {
+    if last + 1 < p.norm.words.len() && p.spaced(last, last + 1) {
         if let Some(hint) = lexicon::cue_after(p.word(last + 1)) {
             return Some(Cue {
                 word: original(last + 1, last + 1),
