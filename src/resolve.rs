@@ -449,13 +449,15 @@ fn qualifier_admin1(
 ) -> Option<u32> {
     let next = mentions.get(i + 1)?;
     let words = words_between(p, &mentions[i], next)?;
-    // The next name's own cue ("di Oblast Donetsk") is not a word between the two. Most pairs
-    // have no words between them: nothing to normalise then.
-    let cue_norm = match (&next.cue, words.clone().next()) {
-        (Some(cue), Some(_)) => crate::gazetteer::normalise::normalise_name(&cue.word),
-        _ => String::new(),
-    };
-    if !at_most_one_of(words.filter(|w| *w != cue_norm), QUALIFIER_LINKS) {
+    // The next name's own cue ("di Oblast Donetsk") is not a word between the two: a word
+    // spelt as a one-word cue is left out. (A two-word cue, spelt with a space, is never one
+    // word.)
+    let cue_word = next
+        .cue
+        .as_ref()
+        .filter(|c| c.words.0 == c.words.1)
+        .map(|c| p.word(c.words.0));
+    if !at_most_one_of(words.filter(|w| Some(*w) != cue_word), QUALIFIER_LINKS) {
         return None;
     }
     let next_candidates = candidates.of(i + 1);

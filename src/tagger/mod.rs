@@ -22,6 +22,8 @@ pub struct Cue {
     /// The cue as written in the text.
     pub word: String,
     pub hint: CueHint,
+    /// Indexes (into `Prepared::norm.words`) of the cue's first and last word.
+    pub words: (usize, usize),
 }
 
 /// One name found in the text.
@@ -444,6 +446,7 @@ fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
                 return Some(Cue {
                     word: original(first - 1, first - 1),
                     hint,
+                    words: (first - 1, first - 1),
                 });
             }
             if first > 1 && p.spaced(first - 2, first - 1) {
@@ -452,6 +455,7 @@ fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
                     return Some(Cue {
                         word: original(first - 2, first - 1),
                         hint,
+                        words: (first - 2, first - 1),
                     });
                 }
             }
@@ -463,6 +467,7 @@ fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
             return Some(Cue {
                 word: original(last + 1, last + 1),
                 hint,
+                words: (last + 1, last + 1),
             });
         }
     }
