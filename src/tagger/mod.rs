@@ -386,8 +386,8 @@ fn plausible<'p>(
     if !state_level
         && first > 0
         && p.spaced(first - 1, first)
-        && lexicon::is_given_name(p.word(first - 1))
         && p.is_capitalised(first - 1)
+        && lexicon::is_given_name(p.word(first - 1))
     {
         return false;
     }
@@ -431,8 +431,8 @@ fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
     let mut first = first;
     while first > 1
         && p.spaced(first - 1, first)
-        && lexicon::is_direction_word(p.word(first - 1))
         && !p.is_capitalised(first - 1)
+        && lexicon::is_direction_word(p.word(first - 1))
     {
         first -= 1;
     }
