@@ -841,8 +841,7 @@ impl<'g> LayerWriter<'g> {
                 }
                 let written = spooled(spool_ref, e, &mut record)
                     .and_then(|()| {
-                        text.clear();
-                        splice_ref.features(&record, &mut text, |_| ())
+                        collection_in(&mut text, |text| splice_ref.features(&record, text, |_| ()))
                     })
                     .and_then(|()| {
                         let name = format!("{}.geojson", e.id);
@@ -1092,39 +1091,40 @@ impl Collection {
     }
 }
 
-/// The bytes of a FeatureCollection of `features` (feature texts joined by ",\n"), in pieces.
-fn collection_pieces(features: &[u8]) -> [&[u8]; 3] {
-    if features.is_empty() {
-        [EMPTY_COLLECTION.as_bytes(), b"", b""]
+/// Makes `text` a whole FeatureCollection of the features `fill` appends (feature texts
+/// joined by ",\n"), so that an article's file is one buffer and one write. (Joining the
+/// pieces into a new buffer per file cost an allocation and a copy of every byte.)
+fn collection_in(text: &mut Vec<u8>, fill: impl FnOnce(&mut Vec<u8>) -> Result<()>) -> Result<()> {
+    text.clear();
+    text.extend_from_slice(COLLECTION_HEAD.as_bytes());
+    fill(text)?;
+    if text.len() == COLLECTION_HEAD.len() {
+        text.clear();
+        text.extend_from_slice(EMPTY_COLLECTION.as_bytes());
     } else {
-        [
-            COLLECTION_HEAD.as_bytes(),
-            features,
-            COLLECTION_TAIL.as_bytes(),
-        ]
+        text.extend_from_slice(COLLECTION_TAIL.as_bytes());
     }
+    Ok(())
 }
 
-/// A FeatureCollection of `features` written straight to `path`, a new file in a staged folder
-/// (see `Staged::push_folder`), to become `target`: errors name `target`.
-fn write_collection_at(path: &Path, target: &Path, features: &[u8]) -> Result<()> {
-    // One buffer, so that the file is one write.
-    let bytes = collection_pieces(features).concat();
+/// The FeatureCollection `collection` (see `collection_in`) written straight to `path`, a
+/// new file in a staged folder (see `Staged::push_folder`), to become `target`: errors name
+/// `target`.
+fn write_collection_at(path: &Path, target: &Path, collection: &[u8]) -> Result<()> {
     std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(path)
-        .and_then(|mut file| file.write_all(&bytes))
+        .and_then(|mut file| file.write_all(collection))
         .map_err(|e| Error::write(target, e))
 }
 
-/// A FeatureCollection of `features` (feature texts joined by ",\n") for `target`, written to
-/// a temporary file in `staging`.
-fn write_collection(staging: &Path, target: PathBuf, features: &[u8]) -> Result<Spill> {
-    let mut file = Spill::with_capacity(features.len() + 64, staging, target)?;
-    for piece in collection_pieces(features) {
-        file.write(piece)?;
-    }
+/// The FeatureCollection `collection` (see `collection_in`) for `target`, written to a
+/// temporary file in `staging`.
+fn write_collection(staging: &Path, target: PathBuf, collection: &[u8]) -> Result<Spill> {
+    // No buffer: the collection is already one, and goes out in one write.
+    let mut file = Spill::with_capacity(0, staging, target)?;
+    file.write(collection)?;
     Ok(file)
 }
 
@@ -1139,8 +1139,8 @@ struct Splice {
 }
 
 impl Splice {
-    /// Appends the features of one spooled record to `text`, joined by ",\n", and gives each
-    /// to `each`.
+    /// Appends the features of one spooled record to `text` (after what it holds), joined by
+    /// ",\n", and gives each to `each`.
     fn features(
         &self,
         mut record: &[u8],
@@ -1161,8 +1161,9 @@ impl Splice {
         }
         let n = number(&mut record)? as usize;
         let head = take(n, &mut record)?;
+        let start = text.len();
         while !record.is_empty() {
-            if !text.is_empty() {
+            if text.len() > start {
                 text.extend_from_slice(b",\n");
             }
             let from = text.len();
