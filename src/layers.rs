@@ -307,9 +307,10 @@ impl<'g> Formatter<'g> {
         cov: Option<&ArticleCoverage>,
     ) -> Result<ArticleLayers> {
         let date = r.meta.date.map(|d| d.format("%Y-%m-%d").to_string());
-        let mut mentions = Vec::new();
+        // Sized for a typical line and feature, so the buffers seldom grow.
+        let mut mentions = Vec::with_capacity(r.events.len() * 384);
         self.mentions(&mut mentions, r, date.as_deref())?;
-        let mut features = Vec::new();
+        let mut features = Vec::with_capacity(256 + r.events.len() * 256);
         let feature_count = self.features(r, cov, date.as_deref(), &mut features)?;
         let csv = cov
             .map(|a| coverage_rows(r, a, date.as_deref()))
@@ -352,7 +353,7 @@ impl<'g> Formatter<'g> {
             out.push(b',');
             out.extend_from_slice(place.lat_lon.as_bytes());
             out.extend_from_slice(b",\"rule\":");
-            json_str(out, e.rule);
+            json_plain(out, e.rule);
             out.extend_from_slice(b",\"confidence\":");
             json_f64(out, round_to(e.confidence, 3));
             out.extend_from_slice(b",\"candidates\":");
@@ -360,11 +361,11 @@ impl<'g> Formatter<'g> {
             out.extend_from_slice(b",\"cue\":");
             json_str(out, e.cue.as_deref().unwrap_or(""));
             out.extend_from_slice(b",\"role\":");
-            json_str(out, e.role.as_str());
+            json_plain(out, e.role.as_str());
             out.extend_from_slice(b",\"geo_precision\":");
             json_u64(out, place.geo_precision.into());
             out.extend_from_slice(b",\"precision\":");
-            json_str(out, place.precision);
+            json_plain(out, place.precision);
             out.extend_from_slice(b",\"date\":");
             json_opt_str(out, date);
             out.extend_from_slice(b"}\n");
@@ -413,7 +414,7 @@ impl<'g> Formatter<'g> {
         head.extend_from_slice(b",\"date\":");
         json_opt_str(&mut head, date);
         head.extend_from_slice(b",\"date_source\":");
-        json_str(&mut head, meta.date_source.as_str());
+        json_plain(&mut head, meta.date_source.as_str());
         head.extend_from_slice(b",\"lang\":");
         json_str(&mut head, meta.lang.as_deref().unwrap_or(""));
         head.push(b',');
@@ -454,11 +455,11 @@ impl<'g> Formatter<'g> {
             spool.extend_from_slice(b",\"snippet\":");
             json_str(spool, &first.snippet);
             spool.extend_from_slice(b",\"precision\":");
-            json_str(spool, place.precision);
+            json_plain(spool, place.precision);
             spool.extend_from_slice(b",\"geo_precision\":");
             json_u64(spool, place.geo_precision.into());
             spool.extend_from_slice(b",\"rule\":");
-            json_str(spool, first.rule);
+            json_plain(spool, first.rule);
             spool.extend_from_slice(b",\"confidence\":");
             json_f64(spool, round_to(confidence, 3));
             spool.extend_from_slice(b",\"candidates\":");
@@ -466,9 +467,9 @@ impl<'g> Formatter<'g> {
             spool.extend_from_slice(b",\"cue\":");
             json_str(spool, first.cue.as_deref().unwrap_or(""));
             spool.extend_from_slice(b",\"role\":");
-            json_str(spool, first.role.as_str());
+            json_plain(spool, first.role.as_str());
             spool.extend_from_slice(b",\"occupied\":");
-            json_str(spool, occupied_text(first_cov));
+            json_plain(spool, occupied_text(first_cov));
             spool.extend_from_slice(b",\"front_distance_km\":");
             json_f64(spool, front_distance(first_cov));
             spool.extend_from_slice(b",\"front\":");
@@ -486,12 +487,23 @@ impl<'g> Formatter<'g> {
 /// not change with the writer).
 fn json_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push(b'"');
     let bytes = s.as_bytes();
-    // Most text needs no escape: skip it eight bytes at a time, then look byte by byte.
-    let clean = clean_prefix(bytes);
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    // Most text needs no escape: skip it eight bytes at a time, then find the byte that
+    // stopped the skip (within eight), and go on after it.
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate().skip(clean) {
+    let mut i = 0;
+    loop {
+        i += clean_prefix(&bytes[i..]);
+        let Some(k) = bytes[i..]
+            .iter()
+            .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        else {
+            break;
+        };
+        i += k;
+        let b = bytes[i];
         let escape: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -500,8 +512,7 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
             b'\t' => b"\\t",
             0x08 => b"\\b",
             0x0c => b"\\f",
-            0x00..=0x1f => &[],
-            _ => continue,
+            _ => &[],
         };
         out.extend_from_slice(&bytes[start..i]);
         if escape.is_empty() {
@@ -511,9 +522,23 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
         } else {
             out.extend_from_slice(escape);
         }
-        start = i + 1;
+        i += 1;
+        start = i;
     }
     out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// Appends one of this program's own identifiers (a rule, role or precision name, an ISO
+/// date), which never need an escape, as a JSON string.
+fn json_plain(out: &mut Vec<u8>, s: &str) {
+    debug_assert!(
+        !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'),
+        "{s:?} needs escapes"
+    );
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
     out.push(b'"');
 }
 
