@@ -12,10 +12,7 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Option<String>), String> {
             "binary file or UTF-16 text (contains NUL bytes); frontmap reads UTF-8 text".into(),
         );
     }
-    let control = bytes
-        .iter()
-        .filter(|&&b| matches!(b, 0x01..=0x08 | 0x0E..=0x1F | 0x7F))
-        .count();
+    let control = control_bytes(bytes);
     if control * 20 > bytes.len() {
         return Err(format!(
             "binary file ({}% control characters)",
@@ -44,9 +41,35 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Option<String>), String> {
     }
 }
 
+/// How many bytes are control characters other than white space (NUL is tested apart).
+fn control_bytes(bytes: &[u8]) -> usize {
+    // Counted in u8 per chunk of 255, a form the compiler vectorises: a byte at a time this
+    // was 15 instructions a byte of input.
+    bytes
+        .chunks(255)
+        .map(|chunk| {
+            chunk
+                .iter()
+                .map(|&b| u8::from(matches!(b, 0x01..=0x08 | 0x0E..=0x1F | 0x7F)))
+                .fold(0u8, u8::wrapping_add) as usize
+        })
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn control_bytes_counts_each_control_byte(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2000)) {
+            let want = bytes
+                .iter()
+                .filter(|&&b| matches!(b, 0x01..=0x08 | 0x0E..=0x1F | 0x7F))
+                .count();
+            proptest::prop_assert_eq!(control_bytes(&bytes), want);
+        }
+    }
 
     #[test]
     fn decode_table() {
