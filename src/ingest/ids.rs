@@ -32,19 +32,21 @@ pub fn short_hash(s: &str) -> String {
 /// (`CON`, `nul.txt`… get a leading `_`), at most `MAX_ID_BYTES` bytes (longer names are cut
 /// on a character boundary and end in `-` and a hash of the whole name, so they stay distinct).
 pub fn safe_id(raw: &str) -> String {
-    let mapped: String = raw
-        .nfc()
-        .map(|c| {
-            if c.is_ascii_alphanumeric()
-                || matches!(c, '.' | '-')
-                || (!c.is_ascii() && c.is_alphanumeric())
-            {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let keep = |c: char| {
+        if c.is_ascii_alphanumeric()
+            || matches!(c, '.' | '-')
+            || (!c.is_ascii() && c.is_alphanumeric())
+        {
+            c
+        } else {
+            '_'
+        }
+    };
+    // ASCII is its own NFC form; composing it char by char was most of the cost of an id.
+    let mapped: String = match raw.is_ascii() {
+        true => raw.chars().map(keep).collect(),
+        false => raw.nfc().map(keep).collect(),
+    };
     // `..` and `.` between separators are path steps, not names: drop them.
     let parts: Vec<&str> = mapped
         .split('_')

@@ -47,20 +47,22 @@ pub fn article_from_json_line(
 ) -> Result<Article, Failure> {
     let fail = |message: String| Failure::error(source, Some(line_no), message);
     let line = line.trim_start_matches('\u{feff}').trim();
-    let value: Value = match serde_json::from_str(line) {
+    let parsed = match parse_record(line) {
         Ok(v) => v,
         Err(e) => match replace_lone_surrogates(line) {
-            Some(fixed) => serde_json::from_str(&fixed),
+            Some(fixed) => parse_record(&fixed),
             None => Err(e),
         }
         .map_err(|e| fail(format!("malformed JSON: {e}")))?,
     };
-    let Value::Object(record) = value else {
+    let Some(mut record) = parsed else {
         return Err(fail("expected a JSON object (one article per line)".into()));
     };
-    let text = first_string(&record, &TEXT_FIELDS).unwrap_or_default();
+    let text = take_first_string(&mut record, &TEXT_FIELDS).unwrap_or_default();
     let text = if html::looks_like_html(&text) {
         html::fragment_text(&text)
+    } else if text.trim().len() == text.len() {
+        text
     } else {
         text.trim().to_string()
     };
@@ -151,11 +153,152 @@ fn first_string(record: &Map<String, Value>, fields: &[&str]) -> Option<String> 
     })
 }
 
+/// `first_string`, taken out of the record rather than copied (an article's text is most
+/// of its line).
+fn take_first_string(record: &mut Map<String, Value>, fields: &[&str]) -> Option<String> {
+    let field = fields
+        .iter()
+        .find(|f| matches!(record.get(**f), Some(Value::String(s)) if !s.trim().is_empty()))?;
+    match record.remove(*field) {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// Every field name the mapping above reads.
+const KNOWN_FIELDS: [&str; 20] = [
+    "text",
+    "content",
+    "body",
+    "article",
+    "maintext",
+    "title",
+    "headline",
+    "url",
+    "link",
+    "date",
+    "published",
+    "pubDate",
+    "publishedAt",
+    "datePublished",
+    "published_at",
+    "publish_date",
+    "pub_date",
+    "lang",
+    "language",
+    "id",
+];
+
+/// The record on `line` with only the fields the mapping reads; None when the line is JSON
+/// but not an object. Other fields are checked as JSON but not built: building every value
+/// of every record (each key a `String`, nested values as maps) was most of the cost of
+/// reading a JSON Lines corpus.
+fn parse_record(line: &str) -> serde_json::Result<Option<Map<String, Value>>> {
+    use serde::Deserializer as _;
+    if !line.starts_with('{') {
+        // Not an object, or not JSON: parsed whole, for the error it gives.
+        return serde_json::from_str::<Value>(line).map(|_| None);
+    }
+    let mut de = serde_json::Deserializer::from_str(line);
+    let record = de.deserialize_map(KnownFields)?;
+    de.end()?;
+    Ok(Some(record))
+}
+
+/// Visits a JSON object, keeping the `KNOWN_FIELDS` (a repeated key keeps its last value,
+/// as in a `Value` map).
+struct KnownFields;
+
+impl<'de> serde::de::Visitor<'de> for KnownFields {
+    type Value = Map<String, Value>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut record = Map::new();
+        while let Some(key) = map.next_key_seed(KnownKey)? {
+            match key {
+                Some(name) => {
+                    let value: Value = map.next_value()?;
+                    record.insert(name.to_string(), value);
+                }
+                None => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(record)
+    }
+}
+
+/// A map key: the `KNOWN_FIELDS` entry it equals, or None, without allocating it.
+struct KnownKey;
+
+impl<'de> serde::de::DeserializeSeed<'de> for KnownKey {
+    type Value = Option<&'static str>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KnownKey {
+    type Value = Option<&'static str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(KNOWN_FIELDS.iter().find(|&&k| k == key).copied())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ingest::DateSource;
     use chrono::NaiveDate;
+
+    #[test]
+    fn known_fields_are_the_mapped_fields() {
+        let mapped: Vec<&str> = [
+            &TEXT_FIELDS[..],
+            &TITLE_FIELDS,
+            &URL_FIELDS,
+            &DATE_FIELDS,
+            &LANG_FIELDS,
+            &["id"],
+        ]
+        .concat();
+        assert_eq!(mapped, KNOWN_FIELDS);
+    }
+
+    #[test]
+    fn other_fields_are_skipped_but_checked() {
+        let line = r#"{"meta":{"tags":["a","b",{"deep":[1,2.5,null,true]}],"n":-3e5},"text":"Kyiv.","text":"Kharkiv today.","extra":"\ud800 lone"}"#;
+        let a = article_from_json_line(line, "c.jsonl", 1).unwrap();
+        // The last of a repeated key counts, as in a JSON object read into a map.
+        assert_eq!(a.text, "Kharkiv today.");
+        for bad in [
+            r#"{"meta":{"tags":[1,,2]},"text":"Kyiv."}"#,
+            r#"{"meta":"unterminated,"text":"Kyiv."}"#,
+            r#"{"text":"Kyiv."} trailing"#,
+            "{\"meta\":\"a\u{1}b\",\"text\":\"Kyiv.\"}",
+        ] {
+            let err = article_from_json_line(bad, "c.jsonl", 2).unwrap_err();
+            assert!(err.to_string().contains("malformed JSON"), "{bad}: {err}");
+        }
+        for not_object in [r#"["text","Kyiv."]"#, r#""Kyiv""#, "12", "null"] {
+            let err = article_from_json_line(not_object, "c.jsonl", 3).unwrap_err();
+            assert!(
+                err.to_string().contains("expected a JSON object"),
+                "{not_object}: {err}"
+            );
+        }
+    }
 
     #[test]
     fn field_mapping() {
