@@ -241,8 +241,10 @@ struct PlaceText {
     lat_lon: String,
     /// The Point geometry.
     point: String,
-    precision: &'static str,
-    geo_precision: u8,
+    /// `,"geo_precision":…,"precision":…` as mention lines end a place, and
+    /// `,"precision":…,"geo_precision":…` as features have it.
+    mention_precision: String,
+    feature_precision: String,
 }
 
 impl PlaceText {
@@ -263,12 +265,17 @@ impl PlaceText {
         json_f64(&mut lat_lon, round_to(place.lat, DECIMALS));
         lat_lon.extend_from_slice(b",\"lon\":");
         json_f64(&mut lat_lon, round_to(place.lon, DECIMALS));
+        let (precision, geo_precision) = (place.precision.as_str(), place.geo_precision());
         PlaceText {
             names: utf8(names),
             lat_lon: utf8(lat_lon),
             point: geom::point_json(place.lon, place.lat, DECIMALS),
-            precision: place.precision.as_str(),
-            geo_precision: place.geo_precision(),
+            mention_precision: format!(
+                ",\"geo_precision\":{geo_precision},\"precision\":\"{precision}\""
+            ),
+            feature_precision: format!(
+                ",\"precision\":\"{precision}\",\"geo_precision\":{geo_precision}"
+            ),
         }
     }
 }
@@ -336,13 +343,16 @@ impl<'g> Formatter<'g> {
     fn mentions(&self, out: &mut Vec<u8>, r: &ArticleResult, date: Option<&str>) -> Result<()> {
         let mut events: Vec<&Event> = r.events.iter().collect();
         events.sort_by_key(|e| (e.start, e.end));
-        let mut article = Vec::new();
-        json_str(&mut article, &r.meta.id);
+        // What every line of the article starts and ends with.
+        let mut head = b"{\"article\":".to_vec();
+        json_str(&mut head, &r.meta.id);
+        head.extend_from_slice(b",\"start\":");
+        let mut tail = b",\"date\":".to_vec();
+        json_opt_str(&mut tail, date);
+        tail.extend_from_slice(b"}\n");
         for e in events {
             let place = self.place(r, e.place)?;
-            out.extend_from_slice(b"{\"article\":");
-            out.extend_from_slice(&article);
-            out.extend_from_slice(b",\"start\":");
+            out.extend_from_slice(&head);
             json_u64(out, e.start as u64);
             out.extend_from_slice(b",\"end\":");
             json_u64(out, e.end as u64);
@@ -362,13 +372,8 @@ impl<'g> Formatter<'g> {
             json_str(out, e.cue.as_deref().unwrap_or(""));
             out.extend_from_slice(b",\"role\":");
             json_plain(out, e.role.as_str());
-            out.extend_from_slice(b",\"geo_precision\":");
-            json_u64(out, place.geo_precision.into());
-            out.extend_from_slice(b",\"precision\":");
-            json_plain(out, place.precision);
-            out.extend_from_slice(b",\"date\":");
-            json_opt_str(out, date);
-            out.extend_from_slice(b"}\n");
+            out.extend_from_slice(place.mention_precision.as_bytes());
+            out.extend_from_slice(&tail);
         }
         Ok(())
     }
@@ -422,22 +427,22 @@ impl<'g> Formatter<'g> {
         spool.extend_from_slice(&head);
 
         let count = groups.len() as u32;
+        let mut joined = String::new();
         for (place_index, events) in groups {
             let place = self.place(r, place_index)?;
             let (first, first_cov) = events[0];
-            let surfaces: BTreeSet<&str> = events.iter().map(|(e, _)| e.surface.as_str()).collect();
+            // The distinct surfaces in byte order, joined by '|'.
+            let mut surfaces: Vec<&str> = events.iter().map(|(e, _)| e.surface.as_str()).collect();
+            surfaces.sort_unstable();
+            surfaces.dedup();
             let confidence = events
                 .iter()
                 .map(|(e, _)| e.confidence)
                 .fold(f64::MIN, f64::max);
-            let in_areas: Vec<&str> = first_cov
-                .map(|c| {
-                    c.areas
-                        .iter()
-                        .filter_map(|&a| self.area_ids.get(a).map(String::as_str))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let in_areas = first_cov
+                .into_iter()
+                .flat_map(|c| &c.areas)
+                .filter_map(|&a| self.area_ids.get(a).map(String::as_str));
             let front = first_cov
                 .and_then(|c| c.front)
                 .and_then(|a| self.area_ids.get(a))
@@ -449,15 +454,14 @@ impl<'g> Formatter<'g> {
             spool.extend_from_slice(b",\"mentions\":");
             json_u64(spool, events.len() as u64);
             spool.extend_from_slice(b",\"surfaces\":");
-            json_str(spool, &surfaces.into_iter().collect::<Vec<_>>().join("|"));
+            joined.clear();
+            join_into(&mut joined, surfaces.into_iter());
+            json_str(spool, &joined);
             spool.extend_from_slice(b",\"first_offset\":");
             json_u64(spool, first.start as u64);
             spool.extend_from_slice(b",\"snippet\":");
             json_str(spool, &first.snippet);
-            spool.extend_from_slice(b",\"precision\":");
-            json_plain(spool, place.precision);
-            spool.extend_from_slice(b",\"geo_precision\":");
-            json_u64(spool, place.geo_precision.into());
+            spool.extend_from_slice(place.feature_precision.as_bytes());
             spool.extend_from_slice(b",\"rule\":");
             json_plain(spool, first.rule);
             spool.extend_from_slice(b",\"confidence\":");
@@ -475,7 +479,9 @@ impl<'g> Formatter<'g> {
             spool.extend_from_slice(b",\"front\":");
             json_str(spool, front);
             spool.extend_from_slice(b",\"areas\":");
-            json_str(spool, &in_areas.join("|"));
+            joined.clear();
+            join_into(&mut joined, in_areas);
+            json_str(spool, &joined);
             let n = (spool.len() - at - 4) as u32;
             spool[at..at + 4].copy_from_slice(&n.to_le_bytes());
         }
@@ -1413,7 +1419,8 @@ const CSV_HEADER: &str =
 /// The `coverage.csv` rows of one article: one per area it covers (articles that cover no
 /// area have no row; see `coverage.json` for every article).
 fn coverage_rows(r: &ArticleResult, a: &ArticleCoverage, date: Option<&str>) -> String {
-    let mut out = String::new();
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(256 * a.areas.len());
     let mut joined = String::new();
     for h in &a.areas {
         let head = [
@@ -1428,10 +1435,7 @@ fn coverage_rows(r: &ArticleResult, a: &ArticleCoverage, date: Option<&str>) -> 
             push_csv(&mut out, field);
             out.push(',');
         }
-        out.push_str(&h.mentions.to_string());
-        out.push(',');
-        out.push_str(&h.places.len().to_string());
-        out.push(',');
+        let _ = write!(out, "{},{},", h.mentions, h.places.len());
         let lists: [&dyn Fn(&mut String); 3] = [
             &|s| join_into(s, h.places.iter().map(|p| p.name.as_str())),
             &|s| join_into(s, h.places.iter().map(|p| p.place_id.as_str())),
@@ -1459,7 +1463,7 @@ fn join_into<'a>(out: &mut String, items: impl Iterator<Item = &'a str>) {
 
 /// Appends one CSV field, quoted (RFC 4180) when needed.
 fn push_csv(out: &mut String, s: &str) {
-    if s.contains([',', '"', '\n', '\r']) {
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
         out.push('"');
         out.push_str(&s.replace('"', "\"\""));
         out.push('"');
@@ -1612,7 +1616,7 @@ struct Pretty {
 
 impl Pretty {
     fn new(depth: usize) -> Pretty {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(4096);
         out.resize(2 * depth, b' ');
         Pretty {
             out,
@@ -1643,9 +1647,10 @@ impl Pretty {
         self.newline();
     }
 
-    fn key(&mut self, key: &str) {
+    /// `key` is one of this module's own names.
+    fn key(&mut self, key: &'static str) {
         self.item();
-        json_str(&mut self.out, key);
+        json_plain(&mut self.out, key);
         self.out.extend_from_slice(b": ");
     }
 
