@@ -535,8 +535,8 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// Appends one of this program's own identifiers (a rule, role or precision name, an ISO
-/// date), which never need an escape, as a JSON string.
+/// Appends one of this program's own names (a rule, role, precision, date source or
+/// occupied value, a coverage key), which never need an escape, as a JSON string.
 fn json_plain(out: &mut Vec<u8>, s: &str) {
     debug_assert!(
         !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'),
