@@ -166,27 +166,13 @@ fn take_first_string(record: &mut Map<String, Value>, fields: &[&str]) -> Option
 }
 
 /// Every field name the mapping above reads.
-const KNOWN_FIELDS: [&str; 20] = [
-    "text",
-    "content",
-    "body",
-    "article",
-    "maintext",
-    "title",
-    "headline",
-    "url",
-    "link",
-    "date",
-    "published",
-    "pubDate",
-    "publishedAt",
-    "datePublished",
-    "published_at",
-    "publish_date",
-    "pub_date",
-    "lang",
-    "language",
-    "id",
+const KNOWN_FIELDS: [&[&str]; 6] = [
+    &TEXT_FIELDS,
+    &TITLE_FIELDS,
+    &URL_FIELDS,
+    &DATE_FIELDS,
+    &LANG_FIELDS,
+    &["id"],
 ];
 
 /// The record on `line` with only the fields the mapping reads; None when the line is JSON
@@ -204,8 +190,8 @@ fn parse_record(line: &str) -> serde_json::Result<Option<Map<String, Value>>> {
     Ok(Some(record))
 }
 
-/// Visits a JSON object, keeping the `KNOWN_FIELDS` (a repeated key keeps its last value,
-/// as in a `Value` map).
+/// Visits a JSON object, keeping the fields of `KNOWN_FIELDS` (a repeated key keeps its last
+/// value, as in a `Value` map).
 struct KnownFields;
 
 impl<'de> serde::de::Visitor<'de> for KnownFields {
@@ -232,7 +218,7 @@ impl<'de> serde::de::Visitor<'de> for KnownFields {
     }
 }
 
-/// A map key: the `KNOWN_FIELDS` entry it equals, or None, without allocating it.
+/// A map key: the name in `KNOWN_FIELDS` it equals, or None, without allocating it.
 struct KnownKey;
 
 impl<'de> serde::de::DeserializeSeed<'de> for KnownKey {
@@ -251,7 +237,11 @@ impl<'de> serde::de::Visitor<'de> for KnownKey {
     }
 
     fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(KNOWN_FIELDS.iter().find(|&&k| k == key).copied())
+        Ok(KNOWN_FIELDS
+            .iter()
+            .flat_map(|f| f.iter())
+            .find(|&&k| k == key)
+            .copied())
     }
 }
 
@@ -260,20 +250,6 @@ mod tests {
     use super::*;
     use crate::ingest::DateSource;
     use chrono::NaiveDate;
-
-    #[test]
-    fn known_fields_are_the_mapped_fields() {
-        let mapped: Vec<&str> = [
-            &TEXT_FIELDS[..],
-            &TITLE_FIELDS,
-            &URL_FIELDS,
-            &DATE_FIELDS,
-            &LANG_FIELDS,
-            &["id"],
-        ]
-        .concat();
-        assert_eq!(mapped, KNOWN_FIELDS);
-    }
 
     #[test]
     fn other_fields_are_skipped_but_checked() {
