@@ -502,10 +502,7 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
     let mut i = 0;
     loop {
         i += clean_prefix(&bytes[i..]);
-        let Some(k) = bytes[i..]
-            .iter()
-            .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
-        else {
+        let Some(k) = bytes[i..].iter().position(|&b| needs_escape(b)) else {
             break;
         };
         i += k;
@@ -538,14 +535,17 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
 /// Appends one of this program's own names (a rule, role, precision, date source or
 /// occupied value, a coverage key), which never need an escape, as a JSON string.
 fn json_plain(out: &mut Vec<u8>, s: &str) {
-    debug_assert!(
-        !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'),
-        "{s:?} needs escapes"
-    );
+    debug_assert!(!s.bytes().any(needs_escape), "{s:?} needs escapes");
     out.reserve(s.len() + 2);
     out.push(b'"');
     out.extend_from_slice(s.as_bytes());
     out.push(b'"');
+}
+
+/// Whether JSON text escapes byte `b` (a control character, `"` or `\\`), as
+/// `clean_prefix` tests eight at a time.
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
 }
 
 /// Length of the longest prefix of whole 8-byte words with no byte JSON escapes (a control
