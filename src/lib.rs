@@ -22,6 +22,7 @@ pub mod resolve;
 pub mod sphere;
 pub mod tagger;
 pub mod web;
+pub mod wordmap;
 
 pub use error::{Error, Result};
 

@@ -669,11 +669,11 @@ const LOCATION_PREPOSITIONS: &[&str] = &[
     "kota",
 ];
 
-/// True for the words of `LOCATION_PREPOSITIONS`, by a hash look-up: asked for every event,
+/// True for the words of `LOCATION_PREPOSITIONS`, by a set look-up: asked for every event,
 /// and forty string compares cost more than the rest of `role`.
 fn is_location_preposition(word: &str) -> bool {
-    static SET: std::sync::OnceLock<FxHashSet<&'static str>> = std::sync::OnceLock::new();
-    SET.get_or_init(|| LOCATION_PREPOSITIONS.iter().copied().collect())
+    static SET: std::sync::OnceLock<crate::wordmap::WordSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| crate::wordmap::WordSet::new(LOCATION_PREPOSITIONS.iter().copied()))
         .contains(word)
 }
 

@@ -5,6 +5,7 @@
 //! rare undecided text (short, mixed, or in another language) goes to whatlang.
 
 use crate::gazetteer::normalise::swar;
+use crate::wordmap::WordMap;
 
 /// The languages, in the order of the score table.
 const LANGS: [&str; 7] = ["id", "en", "uk", "ru", "de", "pl", "fr"];
@@ -43,7 +44,7 @@ pub fn detect(text: &str) -> Option<&'static str> {
             let buf = &mut buf[..word.len()];
             buf.copy_from_slice(word.as_bytes());
             buf.make_ascii_lowercase();
-            table.get(&*buf).copied()
+            table.get(buf)
         } else {
             lower.clear();
             word.chars().for_each(|c| push_lower(&mut lower, c));
@@ -53,7 +54,7 @@ pub fn detect(text: &str) -> Option<&'static str> {
                     scored = true;
                 }
             }
-            table.get(lower.as_bytes()).copied()
+            table.get(lower.as_bytes())
         };
         if let Some(lang) = lang {
             score[lang] += 2;
@@ -276,26 +277,23 @@ const FUNCTION_WORDS: [(usize, &[&str]); 7] = [
 const MAX_FUNCTION_WORD_CHARS: usize = 7;
 
 /// Function words (lower case, as bytes: an ASCII word needs no UTF-8 check) to their
-/// language. A hash look-up: matching a word against each of the 150 strings in turn cost
+/// language. A word-map look-up: matching a word against each of the 150 strings in turn cost
 /// more than the rest of detection.
-fn function_word_table() -> &'static rustc_hash::FxHashMap<&'static [u8], usize> {
-    static TABLE: std::sync::OnceLock<rustc_hash::FxHashMap<&'static [u8], usize>> =
-        std::sync::OnceLock::new();
+fn function_word_table() -> &'static WordMap<usize> {
+    static TABLE: std::sync::OnceLock<WordMap<usize>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut table = rustc_hash::FxHashMap::default();
-        for (lang, words) in FUNCTION_WORDS {
-            for &w in words {
-                table.entry(w.as_bytes()).or_insert(lang);
-            }
-        }
-        table
+        WordMap::new(
+            FUNCTION_WORDS
+                .iter()
+                .flat_map(|&(lang, words)| words.iter().map(move |w| (w.as_bytes(), lang))),
+        )
     })
 }
 
 /// The language whose function word `word` (lower case) is.
 #[cfg(test)]
 fn function_word_language(word: &str) -> Option<usize> {
-    function_word_table().get(word.as_bytes()).copied()
+    function_word_table().get(word.as_bytes())
 }
 
 fn whatlang_detect(text: &str) -> Option<&'static str> {

@@ -7,7 +7,7 @@
 
 use std::sync::LazyLock;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use crate::wordmap::{WordMap, WordSet};
 
 /// What a cue word says about the name next to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -703,34 +703,30 @@ pub const DIRECTION_WORDS: &[&str] = &[
     "central",
 ];
 
-/// A list as a hashed set: the tagger asks about every capitalised word, so lookups must not
-/// scan the lists.
-fn set_of(words: &'static [&'static str]) -> FxHashSet<&'static str> {
-    words.iter().copied().collect()
+/// A list as a word set: the tagger asks about every capitalised word and its neighbours, so
+/// lookups must not scan the lists.
+fn set_of(words: &'static [&'static str]) -> WordSet {
+    WordSet::new(words.iter().copied())
 }
 
-fn map_of(cues: &'static [(&'static str, CueHint)]) -> FxHashMap<&'static str, CueHint> {
-    // The first listing of a word wins, as a scan of the list would find it.
-    let mut map = FxHashMap::default();
-    for &(w, h) in cues {
-        map.entry(w).or_insert(h);
-    }
-    map
+/// The first listing of a word wins, as a scan of the list would find it.
+fn map_of(cues: &'static [(&'static str, CueHint)]) -> WordMap<CueHint> {
+    WordMap::new(cues.iter().map(|&(w, h)| (w.as_bytes(), h)))
 }
 
-static CUES_BEFORE_MAP: LazyLock<FxHashMap<&str, CueHint>> = LazyLock::new(|| map_of(CUES_BEFORE));
-static CUES_AFTER_MAP: LazyLock<FxHashMap<&str, CueHint>> = LazyLock::new(|| map_of(CUES_AFTER));
-static STOP_WORD_SET: LazyLock<FxHashSet<&str>> = LazyLock::new(|| set_of(STOP_WORDS));
-static PERSON_TITLE_SET: LazyLock<FxHashSet<&str>> = LazyLock::new(|| set_of(PERSON_TITLES));
-static GIVEN_NAME_SET: LazyLock<FxHashSet<&str>> = LazyLock::new(|| set_of(GIVEN_NAMES));
-static DIRECTION_WORD_SET: LazyLock<FxHashSet<&str>> = LazyLock::new(|| set_of(DIRECTION_WORDS));
+static CUES_BEFORE_MAP: LazyLock<WordMap<CueHint>> = LazyLock::new(|| map_of(CUES_BEFORE));
+static CUES_AFTER_MAP: LazyLock<WordMap<CueHint>> = LazyLock::new(|| map_of(CUES_AFTER));
+static STOP_WORD_SET: LazyLock<WordSet> = LazyLock::new(|| set_of(STOP_WORDS));
+static PERSON_TITLE_SET: LazyLock<WordSet> = LazyLock::new(|| set_of(PERSON_TITLES));
+static GIVEN_NAME_SET: LazyLock<WordSet> = LazyLock::new(|| set_of(GIVEN_NAMES));
+static DIRECTION_WORD_SET: LazyLock<WordSet> = LazyLock::new(|| set_of(DIRECTION_WORDS));
 
 pub fn cue_before(words: &str) -> Option<CueHint> {
-    CUES_BEFORE_MAP.get(words).copied()
+    CUES_BEFORE_MAP.get(words.as_bytes())
 }
 
 pub fn cue_after(word: &str) -> Option<CueHint> {
-    CUES_AFTER_MAP.get(word).copied()
+    CUES_AFTER_MAP.get(word.as_bytes())
 }
 
 pub fn is_stop_word(word: &str) -> bool {
