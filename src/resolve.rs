@@ -60,6 +60,8 @@ pub struct ArticleResult {
     pub events: Vec<Event>,
 }
 
+use std::ops::Range;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::gazetteer::{Gazetteer, Kind, Place, PlaceFacts, NO_CODE};
@@ -250,10 +252,11 @@ pub fn resolve(gaz: &Gazetteer, p: &Prepared<'_>, mut mentions: Vec<Mention>) ->
     // The tagger gives none, but a mention without candidates has nothing to resolve to.
     mentions.retain(|m| !m.candidates.is_empty());
     let candidates = Candidates::new(&mentions);
+    let between = words_between_neighbours(p, &mentions);
     let qualifiers: Vec<Option<u32>> = (0..mentions.len())
-        .map(|i| qualifier_admin1(gaz, p, &mentions, &candidates, i))
+        .map(|i| qualifier_admin1(gaz, p, &mentions, &candidates, &between, i))
         .collect();
-    let mut hints = cue_hints(p, &mentions);
+    let mut hints = cue_hints(p, &mentions, &between);
     // "Pokrovsk, Donetsk Oblast" reads like a list of two with a region cue, but the second
     // name qualifies the first: the first is not a region because the second is one.
     for (i, hint) in hints.iter_mut().enumerate() {
@@ -378,24 +381,38 @@ const QUALIFIER_LINKS: &[&str] = &[
     "di", "in", "у", "в", "w", "im", "en", "dans", "la", "le", "l", "of",
 ];
 
-/// The words (normal form, punctuation dropped) between two mentions, or None when there is
-/// anything but words and light punctuation between them. An iterator: asked of every pair of
-/// neighbours, and a list each time cost an allocation per mention.
+/// For each mention but the last, the words (indexes into `Prepared::norm.words`) between it
+/// and the next, or None when there is anything but words and light punctuation between them.
+/// Worked out once: lists and qualifiers both ask it of every pair of neighbours.
+fn words_between_neighbours(p: &Prepared<'_>, mentions: &[Mention]) -> Vec<Option<Range<usize>>> {
+    mentions
+        .windows(2)
+        .map(|pair| {
+            let (a, b) = (&pair[0], &pair[1]);
+            if b.start < a.end || b.start - a.end > 40 || b.first_word <= a.last_word {
+                return None;
+            }
+            if p.text.as_bytes()[a.byte_end..b.byte_start]
+                .iter()
+                .any(|c| matches!(c, b'.' | b'!' | b'?' | b';' | b'\n'))
+            {
+                return None;
+            }
+            Some(a.last_word + 1..b.first_word)
+        })
+        .collect()
+}
+
+/// The words (normal form, punctuation dropped) between mention `i` and the next, if they
+/// are linked (see `words_between_neighbours`). An iterator: a list each time cost an
+/// allocation per mention.
 fn words_between<'p>(
     p: &'p Prepared<'_>,
-    a: &Mention,
-    b: &Mention,
+    between: &[Option<Range<usize>>],
+    i: usize,
 ) -> Option<impl Iterator<Item = &'p str> + Clone> {
-    if b.start < a.end || b.start - a.end > 40 || b.first_word <= a.last_word {
-        return None;
-    }
-    if p.text.as_bytes()[a.byte_end..b.byte_start]
-        .iter()
-        .any(|c| matches!(c, b'.' | b'!' | b'?' | b';' | b'\n'))
-    {
-        return None;
-    }
-    Some((a.last_word + 1..b.first_word).map(|w| p.word(w)))
+    let words = between.get(i)?.clone()?;
+    Some(words.map(|w| p.word(w)))
 }
 
 /// True when `words` holds at most one word, and that one (if any) is in `allowed`.
@@ -409,7 +426,11 @@ fn at_most_one_of<'w>(mut words: impl Iterator<Item = &'w str>, allowed: &[&str]
 
 /// The cue hint of every mention: its own cue, else one shared along a list of names whose
 /// first or last member has one ("wilayah Donetsk, Luhansk dan Kherson" are all regions).
-fn cue_hints(p: &Prepared<'_>, mentions: &[Mention]) -> Vec<Option<CueHint>> {
+fn cue_hints(
+    p: &Prepared<'_>,
+    mentions: &[Mention],
+    between: &[Option<Range<usize>>],
+) -> Vec<Option<CueHint>> {
     let mut hints: Vec<Option<CueHint>> = mentions
         .iter()
         .map(|m| m.cue.as_ref().map(|c| c.hint))
@@ -418,8 +439,7 @@ fn cue_hints(p: &Prepared<'_>, mentions: &[Mention]) -> Vec<Option<CueHint>> {
     while i < mentions.len() {
         let mut j = i;
         while j + 1 < mentions.len()
-            && words_between(p, &mentions[j], &mentions[j + 1])
-                .is_some_and(|ws| at_most_one_of(ws, LIST_JOINERS))
+            && words_between(p, between, j).is_some_and(|ws| at_most_one_of(ws, LIST_JOINERS))
         {
             j += 1;
         }
@@ -445,10 +465,11 @@ fn qualifier_admin1(
     p: &Prepared<'_>,
     mentions: &[Mention],
     candidates: &Candidates,
+    between: &[Option<Range<usize>>],
     i: usize,
 ) -> Option<u32> {
     let next = mentions.get(i + 1)?;
-    let words = words_between(p, &mentions[i], next)?;
+    let words = words_between(p, between, i)?;
     // The next name's own cue ("di Oblast Donetsk") is not a word between the two: a word
     // spelt as a one-word cue is left out. (A two-word cue, spelt with a space, is never one
     // word.)
