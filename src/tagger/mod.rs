@@ -323,7 +323,14 @@ fn plausible<'p>(
             || place.population >= 100_000
             || Some(c.origin as usize) == evidence.overlay
     });
-    let chars = word.chars().count();
+    // Only compared with 2 to 5 below: five characters take at most 20 bytes, so counting
+    // the first bytes' character starts is exact where it matters (and `chars().count()`
+    // went through a general counting routine per name).
+    let chars = word
+        .bytes()
+        .take(20)
+        .filter(|&b| (b as i8) >= -0x40)
+        .count();
     let all_caps = p.original(first, last).chars().all(|c| !c.is_lowercase());
     // Acronyms (TASS, NATO) are not places unless the place is a state or a big city (KYIV
     // in a dateline); abbreviations of two letters (AS, US, UK) need curated evidence.
