@@ -65,7 +65,7 @@ use std::ops::Range;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::gazetteer::{Gazetteer, Kind, Place, PlaceFacts, NO_CODE};
-use crate::tagger::{CueHint, Mention, Prepared};
+use crate::tagger::{is_char_start, CueHint, Mention, Prepared};
 
 /// Scores of one candidate, kept apart so that the deciding rule can be named.
 #[derive(Debug, Clone, Copy, Default)]
@@ -848,11 +848,6 @@ fn starts_fold(x: u8, next: u8) -> bool {
     (may_start_space(x) & (x != b' ')) | ((x == b' ') & (next == b' '))
 }
 
-/// True for the first byte of a UTF-8 character (not 0b10xx_xxxx).
-fn is_char_start(x: &u8) -> bool {
-    (*x as i8) >= -0x40
-}
-
 /// The byte offset `n` characters before byte `from` (a character boundary) of UTF-8 `b`, or
 /// 0. Counts first bytes a stretch at a time: no decoding, and the count vectorises.
 fn chars_back(b: &[u8], from: usize, n: usize) -> usize {
@@ -863,11 +858,14 @@ fn chars_back(b: &[u8], from: usize, n: usize) -> usize {
     let (mut lo, mut need) = (from, n);
     while need > 0 && lo > 0 {
         let step = need.min(lo);
-        need -= b[lo - step..lo].iter().filter(|x| is_char_start(x)).count();
+        need -= b[lo - step..lo]
+            .iter()
+            .filter(|&&x| is_char_start(x))
+            .count();
         lo -= step;
     }
     // `lo..from` holds exactly `n` first bytes; `lo` may be inside the character before them.
-    while lo < from && !is_char_start(&b[lo]) {
+    while lo < from && !is_char_start(b[lo]) {
         lo += 1;
     }
     lo
@@ -881,11 +879,14 @@ fn chars_forward(b: &[u8], from: usize, n: usize) -> usize {
     let (mut hi, mut need) = (from, n);
     while need > 0 && hi < b.len() {
         let step = need.min(b.len() - hi);
-        need -= b[hi..hi + step].iter().filter(|x| is_char_start(x)).count();
+        need -= b[hi..hi + step]
+            .iter()
+            .filter(|&&x| is_char_start(x))
+            .count();
         hi += step;
     }
     // The last character counted may go on past `hi`.
-    while hi < b.len() && !is_char_start(&b[hi]) {
+    while hi < b.len() && !is_char_start(b[hi]) {
         hi += 1;
     }
     hi

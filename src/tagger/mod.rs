@@ -132,6 +132,13 @@ impl<'t> Prepared<'t> {
     }
 }
 
+/// True for the first byte of a UTF-8 character (not 0b10xx_xxxx): counting these counts
+/// characters without decoding them.
+#[inline]
+pub(crate) fn is_char_start(b: u8) -> bool {
+    (b as i8) >= -0x40
+}
+
 /// Character offsets of increasing byte offsets: counts only the text between two calls.
 struct CharCounter {
     byte: usize,
@@ -326,11 +333,7 @@ fn plausible<'p>(
     // Only compared with 2 to 5 below: five characters take at most 20 bytes, so counting
     // the first bytes' character starts is exact where it matters (and `chars().count()`
     // went through a general counting routine per name).
-    let chars = word
-        .bytes()
-        .take(20)
-        .filter(|&b| (b as i8) >= -0x40)
-        .count();
+    let chars = word.bytes().take(20).filter(|&b| is_char_start(b)).count();
     let all_caps = p.original(first, last).chars().all(|c| !c.is_lowercase());
     // Acronyms (TASS, NATO) are not places unless the place is a state or a big city (KYIV
     // in a dateline); abbreviations of two letters (AS, US, UK) need curated evidence.
