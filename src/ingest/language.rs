@@ -32,19 +32,19 @@ pub fn detect(text: &str) -> Option<&'static str> {
     let mut score = [0u32; 7];
     let mut lower = String::new();
     let table = function_word_table();
-    for word in words(sample) {
+    for Word { text: word, ascii } in words(sample) {
         let mut scored = false;
-        let lang = if word.is_ascii() {
+        let lang = if ascii {
             // No ASCII letter is a language's own, and a word longer than every function
             // word is none: most words need no lowering and no look-up.
             if word.len() > MAX_FUNCTION_WORD_CHARS {
                 continue;
             }
-            let mut buf = [0u8; MAX_FUNCTION_WORD_CHARS];
-            let buf = &mut buf[..word.len()];
-            buf.copy_from_slice(word.as_bytes());
-            buf.make_ascii_lowercase();
-            table.get(buf)
+            // All letters: setting bit 5 of each byte lowers them, eight at a time.
+            let mut buf = [0u8; 8];
+            buf[..word.len()].copy_from_slice(word.as_bytes());
+            let lowered = (u64::from_le_bytes(buf) | LOWER_CASE_BITS).to_le_bytes();
+            table.get(&lowered[..word.len()])
         } else {
             lower.clear();
             word.chars().for_each(|c| push_lower(&mut lower, c));
@@ -60,8 +60,8 @@ pub fn detect(text: &str) -> Option<&'static str> {
             score[lang] += 2;
             scored = true;
         }
-        // The scores only become decisive when one moves.
-        if !scored {
+        // The scores only become decisive when one moves, and past the decisive score.
+        if !scored || score.iter().all(|&s| s < DECISIVE_SCORE) {
             continue;
         }
         if let Some((best, second)) = top_two(&score) {
@@ -79,9 +79,18 @@ pub fn detect(text: &str) -> Option<&'static str> {
     }
 }
 
+/// Bit 5 of every byte: set, it lowers an ASCII letter.
+const LOWER_CASE_BITS: u64 = u64::from_ne_bytes([0x20; 8]);
+
+/// A word of the sample, and whether it is all ASCII (then all ASCII letters).
+struct Word<'t> {
+    text: &'t str,
+    ascii: bool,
+}
+
 /// The words of `text` for counting: runs of word characters (`is_word_char`) but ASCII
-/// digits. Bytes are classified one at a time; only non-ASCII characters are decoded.
-fn words(text: &str) -> impl Iterator<Item = &str> {
+/// digits. ASCII is read eight bytes at a time; only non-ASCII characters are decoded.
+fn words(text: &str) -> impl Iterator<Item = Word<'_>> {
     let b = text.as_bytes();
     let mut i = 0;
     // The character at `i` when it is a non-ASCII word character.
@@ -91,9 +100,22 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
             .next()
             .filter(|&c| crate::gazetteer::normalise::is_word_char(c))
     };
+    let load = move |i: usize| {
+        b.get(i..i + 8)
+            .map(|chunk| u64::from_le_bytes(chunk.try_into().unwrap_or_default()))
+    };
     std::iter::from_fn(move || {
-        // To the next word's start: ASCII bytes are tested as bytes (most of any text).
+        // To the next word's start: past eight bytes at a time that are neither ASCII
+        // letters nor non-ASCII, then byte by byte.
         loop {
+            if let Some(x) = load(i) {
+                let stops = swar::ascii_alphabetic(x) | (x & swar::HIGH);
+                if stops == 0 {
+                    i += 8;
+                    continue;
+                }
+                i += stops.trailing_zeros() as usize / 8;
+            }
             let &x = b.get(i)?;
             if x.is_ascii_alphabetic() {
                 break;
@@ -102,18 +124,17 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
                 i += 1;
                 continue;
             }
-            let c = text[i..].chars().next()?;
-            if crate::gazetteer::normalise::is_word_char(c) {
+            let c = wide_word_char(i);
+            if c.is_some() {
                 break;
             }
-            i += c.len_utf8();
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
         }
         let start = i;
+        let mut ascii = true;
         // Eight bytes at a time while they are letters (most words end in the first eight).
-        while let Some(chunk) = b.get(i..i + 8) {
-            let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-            let letters = swar::ascii_alphabetic(x);
-            let n = (!letters & swar::HIGH).trailing_zeros() as usize / 8;
+        while let Some(x) = load(i) {
+            let n = (!swar::ascii_alphabetic(x) & swar::HIGH).trailing_zeros() as usize / 8;
             i += n;
             if n < 8 {
                 break;
@@ -126,11 +147,17 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
                 break;
             } else if let Some(c) = wide_word_char(i) {
                 i += c.len_utf8();
+                ascii = false;
             } else {
                 break;
             }
         }
-        Some(&text[start..i])
+        // Both ends are character boundaries: ASCII bytes, the end, or after a whole
+        // character.
+        Some(Word {
+            text: &text[start..i],
+            ascii,
+        })
     })
 }
 
@@ -393,7 +420,11 @@ mod tests {
                 .split(|c: char| !crate::gazetteer::normalise::is_word_char(c) || c.is_ascii_digit())
                 .filter(|w| !w.is_empty())
                 .collect();
-            proptest::prop_assert_eq!(words(&text).collect::<Vec<_>>(), want);
+            let got: Vec<&str> = words(&text).map(|w| w.text).collect();
+            proptest::prop_assert_eq!(&got, &want);
+            for w in words(&text) {
+                proptest::prop_assert_eq!(w.ascii, w.text.is_ascii());
+            }
         }
     }
 
