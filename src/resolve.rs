@@ -62,7 +62,7 @@ pub struct ArticleResult {
 
 use std::ops::Range;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
 use crate::gazetteer::{Gazetteer, Kind, Place, PlaceFacts, NO_CODE};
 use crate::tagger::{is_char_start, CueHint, Mention, Prepared};
@@ -124,8 +124,10 @@ struct Context {
     /// Countries the article names, each once (a handful: a scan beats hashing, and there
     /// are only so many countries).
     countries: Vec<u32>,
-    /// Admin1 areas of the places the article is sure about, with how many mentions each.
-    admin1: FxHashMap<u32, u32>,
+    /// Admin1 areas of the places the article is sure about, with how many mentions each,
+    /// in order of first mention (an article names a handful: a scan beats a hash table,
+    /// whose making cost more than all its look-ups).
+    admin1: Vec<(u32, u32)>,
     /// The admin1 area mention `i` counted itself in (`NO_CODE` for none, or past the end):
     /// a candidate must not vote for itself.
     own_admin1: Vec<u32>,
@@ -143,7 +145,7 @@ impl Context {
     /// never grows a table (growing cost more than filling).
     fn for_mentions(mentions: usize) -> Context {
         Context {
-            admin1: FxHashMap::with_capacity_and_hasher(mentions.min(16), Default::default()),
+            admin1: Vec::with_capacity(mentions.min(16)),
             own_admin1: vec![NO_CODE; mentions],
             points: Vec::with_capacity(mentions),
             ..Context::default()
@@ -179,7 +181,11 @@ impl Context {
 
     /// Mentions other than `mention` that the article is sure lie in admin1 area `admin1`.
     fn admin1_votes(&self, admin1: u32, mention: usize) -> u32 {
-        let n = self.admin1.get(&admin1).copied().unwrap_or(0);
+        let n = self
+            .admin1
+            .iter()
+            .find(|&&(a, _)| a == admin1)
+            .map_or(0, |&(_, n)| n);
         let own = self.own_admin1.get(mention) == Some(&admin1);
         n - u32::from(own)
     }
@@ -196,7 +202,10 @@ impl Context {
             Kind::Country => self.add_country(place.country),
             Kind::Admin1 | Kind::Admin2 | Kind::PopulatedPlace | Kind::Landmark => {
                 if place.admin1 != NO_CODE {
-                    *self.admin1.entry(place.admin1).or_default() += 1;
+                    match self.admin1.iter_mut().find(|(a, _)| *a == place.admin1) {
+                        Some((_, n)) => *n += 1,
+                        None => self.admin1.push((place.admin1, 1)),
+                    }
                     if self.own_admin1.len() <= mention {
                         self.own_admin1.resize(mention + 1, NO_CODE);
                     }
