@@ -356,10 +356,6 @@ fn plausible<'p>(
         {
             return false;
         }
-        // A word the article also writes in lower case is a common word of its language.
-        if !strong && evidence.written_in_lower_case(p, word) {
-            return false;
-        }
     }
     let state_level = candidates.iter().any(|c| {
         matches!(
@@ -424,7 +420,9 @@ fn plausible<'p>(
     if single && !strong && p.is_sentence_start(first) && chars < 5 {
         return false;
     }
-    true
+    // A word the article also writes in lower case is a common word of its language. (Asked
+    // last: a search of the article costs more than any check above.)
+    !(single && !strong && evidence.written_in_lower_case(p, word))
 }
 
 /// True when `word` (normal form) is a name with at least one place.
