@@ -124,11 +124,11 @@ fn words(text: &str) -> impl Iterator<Item = Word<'_>> {
                 i += 1;
                 continue;
             }
-            let c = wide_word_char(i);
-            if c.is_some() {
+            let c = text[i..].chars().next()?;
+            if crate::gazetteer::normalise::is_word_char(c) {
                 break;
             }
-            i += text[i..].chars().next().map_or(1, char::len_utf8);
+            i += c.len_utf8();
         }
         let start = i;
         let mut ascii = true;
