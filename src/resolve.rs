@@ -521,13 +521,17 @@ fn choose(
         return (0, Score::default(), None);
     }
     // A bare oblast-capital name is the city: Kharkiv the city when Kharkiv Oblast is the
-    // other reading. (Most names have no oblast among their readings: no allocation.)
-    let oblasts: Vec<u32> = candidates
+    // other reading. (Most names have no oblast among their readings: asked of each
+    // settlement only when one has, and with no list collected.)
+    let has_oblast = candidates
         .iter()
-        .map(|&o| gaz.facts(o))
-        .filter(|o| o.kind == Kind::Admin1)
-        .map(|o| o.admin1)
-        .collect();
+        .any(|&o| gaz.facts(o).kind == Kind::Admin1);
+    let is_oblast_of = |admin1: u32| {
+        candidates.iter().any(|&o| {
+            let o = gaz.facts(o);
+            o.kind == Kind::Admin1 && o.admin1 == admin1
+        })
+    };
     // Highest score first; ties by population, then id, so the choice is deterministic.
     let better = |a: &(usize, Score, f64), b: &(usize, Score, f64)| {
         b.2.total_cmp(&a.2)
@@ -544,7 +548,8 @@ fn choose(
     let mut second: Option<(usize, Score, f64)> = None;
     for (k, &c) in candidates.iter().enumerate() {
         let place = gaz.facts(c);
-        let capital_of = place.kind == Kind::PopulatedPlace && oblasts.contains(&place.admin1);
+        let capital_of =
+            has_oblast && place.kind == Kind::PopulatedPlace && is_oblast_of(place.admin1);
         let s = score(place, capital_of, hint, qualifier, context, mention_index);
         let scored = (k, s, s.total());
         match &best {
