@@ -164,13 +164,31 @@ impl Context {
     /// do: the thresholds are compared as chords, with no arc sine per candidate.)
     fn nearest_chord2(&self, q: [f64; 3], mention: usize) -> f64 {
         if self.tree.size() == 0 {
-            // Branch-free, so that the scan vectorises: a mention's own point counts as
-            // infinitely far.
-            self.points.iter().fold(f64::INFINITY, |nearest, p| {
+            // Branch-free, a mention's own point counting as infinitely far, and into four
+            // minimums side by side: one running minimum chains every point's compare to the
+            // last one's, and the compiler may not reorder a float reduction itself. (The
+            // minimum of finite distances is the same in any order.)
+            let far = |p: &rstar::primitives::GeomWithData<[f64; 3], usize>| {
                 let v = p.geom();
                 let d2 = (v[0] - q[0]).powi(2) + (v[1] - q[1]).powi(2) + (v[2] - q[2]).powi(2);
-                nearest.min(if p.data == mention { f64::INFINITY } else { d2 })
-            })
+                if p.data == mention {
+                    f64::INFINITY
+                } else {
+                    d2
+                }
+            };
+            let mut nearest = [f64::INFINITY; 4];
+            let mut fours = self.points.chunks_exact(4);
+            for four in &mut fours {
+                for (n, p) in nearest.iter_mut().zip(four) {
+                    let d2 = far(p);
+                    *n = if d2 < *n { d2 } else { *n };
+                }
+            }
+            for p in fours.remainder() {
+                nearest[0] = nearest[0].min(far(p));
+            }
+            nearest[0].min(nearest[1]).min(nearest[2].min(nearest[3]))
         } else {
             self.tree
                 .nearest_neighbor_iter_with_distance_2(&q)
