@@ -334,7 +334,10 @@ fn plausible<'p>(
     // the first bytes' character starts is exact where it matters (and `chars().count()`
     // went through a general counting routine per name).
     let chars = word.bytes().take(20).filter(|&b| is_char_start(b)).count();
-    let all_caps = p.original(first, last).chars().all(|c| !c.is_lowercase());
+    // Only the checks a strong candidate does not settle read the case of the whole name
+    // (else it stays false, unread): most names are of states and big cities.
+    let all_caps = (!strong || (single && chars <= 2))
+        && p.original(first, last).chars().all(|c| !c.is_lowercase());
     // Acronyms (TASS, NATO) are not places unless the place is a state or a big city (KYIV
     // in a dateline); abbreviations of two letters (AS, US, UK) need curated evidence.
     if all_caps && chars >= 2 && !strong {
