@@ -151,14 +151,95 @@ impl CharCounter {
             // Not expected (the tagger goes forward); stay right anyway.
             (self.byte, self.chars) = (0, 0);
         }
-        // Most stretches between mentions are ASCII, whose check goes a word at a time.
-        let stretch = &text[self.byte..byte];
-        self.chars += match stretch.is_ascii() {
-            true => stretch.len(),
-            false => stretch.chars().count(),
-        };
+        self.chars += count_chars(text.as_bytes(), self.byte, byte);
         self.byte = byte;
         self.chars
+    }
+}
+
+/// Characters (UTF-8 first bytes) in `text[from..to]`. Asked twice per mention of stretches
+/// of some sixty bytes: `is_ascii` then `chars().count()` cost about 90 instructions a call,
+/// sixteen bytes at a time with SSE2 about a third of that.
+fn count_chars(text: &[u8], from: usize, to: usize) -> usize {
+    let stretch = &text[from..to];
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // `ONES[r..r + 16]` has ones in its last r bytes, `ONES[32 - r..48 - r]` in its first r.
+        static ONES: [u8; 48] = {
+            let mut ones = [0u8; 48];
+            let mut i = 16;
+            while i < 32 {
+                ones[i] = 1;
+                i += 1;
+            }
+            ones
+        };
+        let load = |bytes: &[u8]| -> __m128i {
+            let bytes: &[u8; 16] = bytes.try_into().expect("sixteen bytes");
+            // SAFETY: SSE2 is part of the x86_64 baseline; the load reads the 16 bytes of
+            // `bytes`.
+            unsafe { _mm_loadu_si128(bytes.as_ptr().cast()) }
+        };
+        // SAFETY (all blocks below): SSE2 is part of the x86_64 baseline; these touch no
+        // memory.
+        // One in each byte that starts a character (not 0b10xx_xxxx), under `mask`.
+        let starts = |v: __m128i, mask: __m128i| unsafe {
+            _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(-0x41)), mask)
+        };
+        let all = unsafe { _mm_set1_epi8(1) };
+        let mut sums = unsafe { _mm_setzero_si128() };
+        let mut chunks = stretch.chunks_exact(16);
+        for chunk in &mut chunks {
+            sums = unsafe {
+                _mm_add_epi64(
+                    sums,
+                    _mm_sad_epu8(starts(load(chunk), all), _mm_setzero_si128()),
+                )
+            };
+        }
+        let r = chunks.remainder().len();
+        if r > 0 {
+            // The last r bytes, read as part of sixteen bytes of the text around them.
+            let tail = if to >= 16 {
+                Some((load(&text[to - 16..to]), load(&ONES[r..r + 16])))
+            } else if text.len() - (to - r) >= 16 {
+                Some((
+                    load(&text[to - r..to - r + 16]),
+                    load(&ONES[32 - r..48 - r]),
+                ))
+            } else {
+                None
+            };
+            match tail {
+                Some((v, mask)) => {
+                    sums = unsafe {
+                        _mm_add_epi64(sums, _mm_sad_epu8(starts(v, mask), _mm_setzero_si128()))
+                    }
+                }
+                // A text shorter than sixteen bytes.
+                None => {
+                    let rest = &stretch[stretch.len() - r..];
+                    sums = unsafe {
+                        _mm_add_epi64(
+                            sums,
+                            _mm_cvtsi64_si128(
+                                rest.iter().filter(|&&b| is_char_start(b)).count() as i64
+                            ),
+                        )
+                    };
+                }
+            }
+        }
+        // Each half holds a sum of at most 8 bits per 16 bytes: the low 64 bits of each.
+        unsafe {
+            (_mm_cvtsi128_si64(sums) as u64
+                + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)) as u64) as usize
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        stretch.iter().filter(|&&b| is_char_start(b)).count()
     }
 }
 
@@ -572,6 +653,54 @@ mod tests {
             }
         }
         assert!(evidence.lower_case_words.is_some());
+    }
+
+    proptest::proptest! {
+        /// Character offsets counted between increasing byte offsets are the offsets a count
+        /// of the whole prefix gives.
+        #[test]
+        fn char_counter_counts_as_chars_do(
+            text in "[aé\u{0436}\u{1F600} .]{0,80}",
+            cuts in proptest::collection::vec(0usize..400, 0..12),
+        ) {
+            let mut at: Vec<usize> = cuts
+                .iter()
+                .map(|&c| c % (text.len() + 1))
+                .filter(|&b| text.is_char_boundary(b))
+                .collect();
+            at.sort_unstable();
+            // Once out of order, to exercise the restart.
+            at.push(0);
+            let mut counter = CharCounter { byte: 0, chars: 0 };
+            for b in at {
+                proptest::prop_assert_eq!(counter.chars_at(&text, b), text[..b].chars().count());
+            }
+        }
+    }
+
+    #[test]
+    fn chars_are_counted_in_short_and_long_texts() {
+        for text in [
+            "",
+            "a",
+            "é",
+            "aé",
+            "Харків",
+            "Харків і Покровськ, 😀 Київ!",
+            &"ж".repeat(300),
+        ] {
+            for from in 0..=text.len() {
+                for to in from..=text.len() {
+                    if text.is_char_boundary(from) && text.is_char_boundary(to) {
+                        assert_eq!(
+                            count_chars(text.as_bytes(), from, to),
+                            text[from..to].chars().count(),
+                            "{text:?} {from}..{to}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
