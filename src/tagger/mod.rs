@@ -252,6 +252,15 @@ pub fn tag(gaz: &Gazetteer, text: &str, lang: Option<&str>) -> Vec<Mention> {
 
 /// As `tag`, on a text already prepared (the resolver reuses the preparation).
 pub fn tag_prepared(gaz: &Gazetteer, p: &Prepared<'_>, lang: Option<&str>) -> Vec<Mention> {
+    memo::with_walks(&gaz.index, |walks| tag_with(gaz, p, lang, walks))
+}
+
+fn tag_with(
+    gaz: &Gazetteer,
+    p: &Prepared<'_>,
+    lang: Option<&str>,
+    walks: &mut memo::Walks<'_>,
+) -> Vec<Mention> {
     let bytes = p.norm.text.as_bytes();
     // War news names a place every ten words or so: sized for that, the list rarely grows.
     let mut out = Vec::with_capacity(p.norm.words.len() / 8);
@@ -274,7 +283,7 @@ pub fn tag_prepared(gaz: &Gazetteer, p: &Prepared<'_>, lang: Option<&str>) -> Ve
         ends.clear();
         // The first word from memory (it ends on a boundary: words are whole runs of word
         // characters), then on through the text for longer names.
-        let first = memo::word_walk(&gaz.index, &bytes[start..word_end]);
+        let first = walks.word_walk(&bytes[start..word_end]);
         if let Some(value) = first.value {
             ends.push((word_end, value));
         }
@@ -305,7 +314,7 @@ pub fn tag_prepared(gaz: &Gazetteer, p: &Prepared<'_>, lang: Option<&str>) -> Ve
             if candidates.is_empty() {
                 continue;
             }
-            if !plausible(gaz, p, w, last_word, &candidates, &mut evidence) {
+            if !plausible(gaz, p, w, last_word, &candidates, &mut evidence, walks) {
                 continue;
             }
             let (s, e) = p.span(start, end);
@@ -398,6 +407,7 @@ fn plausible<'p>(
     last: usize,
     candidates: &[Posting],
     evidence: &mut Evidence<'p>,
+    walks: &mut memo::Walks<'_>,
 ) -> bool {
     // Languages that capitalise proper names all do here.
     if !p.is_capitalised(first) {
@@ -451,13 +461,13 @@ fn plausible<'p>(
     // that is no place, cue or common word is a given name, unless a second such word
     // follows ("Gubernur Kharkiv Oleh Syniehubov": the place, then a two-word name). Never
     // for states and oblasts.
-    let unknown_capitalised = |w: usize| {
+    let mut unknown_capitalised = |w: usize| {
         w < p.norm.words.len()
             && p.spaced(w - 1, w)
             && p.is_capitalised(w)
             && lexicon::cue_after(p.word(w)).is_none()
             && !lexicon::is_stop_word(p.word(w))
-            && !is_name(gaz, p.word(w))
+            && !is_name(gaz, walks, p.word(w))
     };
     if single && !state_level && unknown_capitalised(last + 1) {
         let name_follows = unknown_capitalised(last + 2) && !lexicon::is_given_name(word);
@@ -491,7 +501,7 @@ fn plausible<'p>(
         && !p.is_sentence_start(first - 1)
     {
         let prev = p.word(first - 1);
-        let prev_is_place = is_name(gaz, prev);
+        let prev_is_place = is_name(gaz, walks, prev);
         if !prev_is_place
             && lexicon::cue_before(prev).is_none()
             && !lexicon::is_person_title(prev)
@@ -510,8 +520,9 @@ fn plausible<'p>(
 }
 
 /// True when `word` (normal form) is a name with at least one place.
-fn is_name(gaz: &Gazetteer, word: &str) -> bool {
-    memo::word_walk(&gaz.index, word.as_bytes())
+fn is_name(gaz: &Gazetteer, walks: &mut memo::Walks<'_>, word: &str) -> bool {
+    walks
+        .word_walk(word.as_bytes())
         .value
         .is_some_and(|v| !gaz.index.postings(v).is_empty())
 }
