@@ -729,6 +729,39 @@ pub fn cue_after(word: &str) -> Option<CueHint> {
     CUES_AFTER_MAP.get(word.as_bytes())
 }
 
+/// A word's standing in the stop-word and given-name lists, from one look-up: the tagger
+/// asks both of the word of nearly every one-word name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WordLists {
+    pub stop_word: bool,
+    pub given_name: bool,
+}
+
+const STOP: u8 = 1;
+const GIVEN: u8 = 2;
+
+static WORD_LISTS_MAP: LazyLock<WordMap<u8>> = LazyLock::new(|| {
+    // A word on both lists gets both bits: its first slot is looked up, so merge first.
+    let mut flags: Vec<(&'static str, u8)> = Vec::new();
+    for (list, flag) in [(STOP_WORDS, STOP), (GIVEN_NAMES, GIVEN)] {
+        for &w in list {
+            match flags.iter_mut().find(|(x, _)| *x == w) {
+                Some((_, f)) => *f |= flag,
+                None => flags.push((w, flag)),
+            }
+        }
+    }
+    WordMap::new(flags.iter().map(|&(w, f)| (w.as_bytes(), f)))
+});
+
+pub fn word_lists(word: &str) -> WordLists {
+    let flags = WORD_LISTS_MAP.get(word.as_bytes()).unwrap_or(0);
+    WordLists {
+        stop_word: flags & STOP != 0,
+        given_name: flags & GIVEN != 0,
+    }
+}
+
 pub fn is_stop_word(word: &str) -> bool {
     STOP_WORD_SET.contains(word)
 }
@@ -743,4 +776,29 @@ pub fn is_given_name(word: &str) -> bool {
 
 pub fn is_direction_word(word: &str) -> bool {
     DIRECTION_WORD_SET.contains(word)
+}
+
+#[cfg(test)]
+mod word_lists_tests {
+    use super::*;
+
+    #[test]
+    fn word_lists_answer_as_the_lists_do() {
+        let words = STOP_WORDS
+            .iter()
+            .chain(GIVEN_NAMES)
+            .chain(PERSON_TITLES)
+            .copied()
+            .chain(["kharkiv", "", "x", "vladimirx"]);
+        for w in words {
+            assert_eq!(
+                word_lists(w),
+                WordLists {
+                    stop_word: is_stop_word(w),
+                    given_name: is_given_name(w),
+                },
+                "{w}"
+            );
+        }
+    }
 }

@@ -437,8 +437,13 @@ fn plausible<'p>(
     if chars <= 3 && !all_caps && !strong {
         return false;
     }
+    // Both lists asked of the name's word at once (not asked of longer names).
+    let lists = match single {
+        true => lexicon::word_lists(word),
+        false => lexicon::WordLists::default(),
+    };
     if single {
-        if lexicon::is_stop_word(word) {
+        if lists.stop_word {
             return false;
         }
         // Two-letter names need curated evidence and capitals (AS, US, ЄС): else initials.
@@ -470,13 +475,13 @@ fn plausible<'p>(
             && !is_name(gaz, walks, p.word(w))
     };
     if single && !state_level && unknown_capitalised(last + 1) {
-        let name_follows = unknown_capitalised(last + 2) && !lexicon::is_given_name(word);
+        let name_follows = unknown_capitalised(last + 2) && !lists.given_name;
         if !name_follows {
             return false;
         }
     }
     if single
-        && lexicon::is_given_name(word)
+        && lists.given_name
         && last + 1 < p.norm.words.len()
         && p.spaced(last, last + 1)
         && p.is_capitalised(last + 1)
