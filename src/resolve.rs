@@ -1087,6 +1087,31 @@ mod tests {
         );
     }
 
+    /// `chars_back` and `chars_forward` of `n` characters from character `at` (or the end) of
+    /// `text` land where decoding the characters does.
+    fn counts_agree(
+        text: &str,
+        at: usize,
+        n: usize,
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        let starts: Vec<usize> = text
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain([text.len()])
+            .collect();
+        let c = at.min(starts.len() - 1);
+        let from = starts[c];
+        proptest::prop_assert_eq!(
+            chars_back(text.as_bytes(), from, n),
+            starts[c.saturating_sub(n)]
+        );
+        proptest::prop_assert_eq!(
+            chars_forward(text.as_bytes(), from, n),
+            starts[(c + n).min(starts.len() - 1)]
+        );
+        Ok(())
+    }
+
     proptest::proptest! {
         /// Counting first bytes finds the same offsets as decoding characters.
         #[test]
@@ -1096,14 +1121,7 @@ mod tests {
             at in 0usize..60,
             n in 0usize..12,
         ) {
-            let starts: Vec<usize> = text.char_indices().map(|(b, _)| b).chain([text.len()]).collect();
-            let c = at.min(starts.len() - 1);
-            let from = starts[c];
-            proptest::prop_assert_eq!(chars_back(text.as_bytes(), from, n), starts[c.saturating_sub(n)]);
-            proptest::prop_assert_eq!(
-                chars_forward(text.as_bytes(), from, n),
-                starts[(c + n).min(starts.len() - 1)]
-            );
+            counts_agree(&text, at, n)?;
         }
 
         /// The same over windows as long as a snippet's, across many sixteen-byte chunks.
@@ -1113,14 +1131,7 @@ mod tests {
             at in 0usize..300,
             n in 0usize..100,
         ) {
-            let starts: Vec<usize> = text.char_indices().map(|(b, _)| b).chain([text.len()]).collect();
-            let c = at.min(starts.len() - 1);
-            let from = starts[c];
-            proptest::prop_assert_eq!(chars_back(text.as_bytes(), from, n), starts[c.saturating_sub(n)]);
-            proptest::prop_assert_eq!(
-                chars_forward(text.as_bytes(), from, n),
-                starts[(c + n).min(starts.len() - 1)]
-            );
+            counts_agree(&text, at, n)?;
         }
 
         /// The sixteen-byte mask marks the bytes that `is_char_start` does.
