@@ -741,17 +741,15 @@ const STOP: u8 = 1;
 const GIVEN: u8 = 2;
 
 static WORD_LISTS_MAP: LazyLock<WordMap<u8>> = LazyLock::new(|| {
-    // A word on both lists gets both bits: its first slot is looked up, so merge first.
-    let mut flags: Vec<(&'static str, u8)> = Vec::new();
+    // A word on both lists gets both bits: a word's first listing is the one looked up, so
+    // its flags are merged first.
+    let mut flags: std::collections::BTreeMap<&'static str, u8> = Default::default();
     for (list, flag) in [(STOP_WORDS, STOP), (GIVEN_NAMES, GIVEN)] {
         for &w in list {
-            match flags.iter_mut().find(|(x, _)| *x == w) {
-                Some((_, f)) => *f |= flag,
-                None => flags.push((w, flag)),
-            }
+            *flags.entry(w).or_default() |= flag;
         }
     }
-    WordMap::new(flags.iter().map(|&(w, f)| (w.as_bytes(), f)))
+    WordMap::new(flags.iter().map(|(w, &f)| (w.as_bytes(), f)))
 });
 
 pub fn word_lists(word: &str) -> WordLists {
