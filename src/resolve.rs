@@ -840,7 +840,7 @@ impl<'t> Snippets<'t> {
             lo += n;
         }
         while hi > lo {
-            let last = chars_back(b, hi, 1);
+            let last = char_before(b, hi);
             if whitespace_len(b, last) == 0 {
                 break;
             }
@@ -912,6 +912,16 @@ fn chars_back(b: &[u8], from: usize, n: usize) -> usize {
         }
     }
     0
+}
+
+/// The start of the character that ends at byte `at` (a character boundary past 0) of UTF-8
+/// `b`: `chars_back(b, at, 1)`, by stepping back over at most three continuation bytes.
+fn char_before(b: &[u8], at: usize) -> usize {
+    let mut k = at - 1;
+    while k > 0 && !is_char_start(b[k]) {
+        k -= 1;
+    }
+    k
 }
 
 /// The byte offset `n` characters after byte `from` (a character boundary), or the end.
@@ -1061,6 +1071,23 @@ mod tests {
                 ("Pokrovsk".to_string(), "gn:704422".to_string()),
                 "{text}: {r:?}"
             );
+        }
+    }
+
+    #[test]
+    fn char_before_is_chars_back_by_one() {
+        for text in [
+            "",
+            "a",
+            "Покровськ — «місто» 北京 \u{1F600}x",
+            "\u{3000} \u{A0}y",
+        ] {
+            let b = text.as_bytes();
+            for (at, _) in text.char_indices().skip(1).chain([(text.len(), ' ')]) {
+                if at > 0 {
+                    assert_eq!(char_before(b, at), chars_back(b, at, 1), "{text:?} {at}");
+                }
+            }
         }
     }
 
