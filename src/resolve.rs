@@ -963,12 +963,11 @@ fn chars_forward(b: &[u8], from: usize, n: usize) -> usize {
 /// with `filter().count()`, which widens every byte to a `usize` lane.
 #[cfg(target_arch = "x86_64")]
 fn start_mask16(chunk: &[u8; 16]) -> u32 {
-    use std::arch::x86_64::{_mm_cmpgt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+    use std::arch::x86_64::{_mm_loadu_si128, _mm_movemask_epi8};
     // SAFETY: SSE2 is part of x86_64; the load is unaligned and of the 16 bytes of `chunk`.
     unsafe {
         let v = _mm_loadu_si128(chunk.as_ptr().cast());
-        // Continuation bytes are 0x80–0xBF, -128 to -65 as signed bytes.
-        _mm_movemask_epi8(_mm_cmpgt_epi8(v, _mm_set1_epi8(-65))) as u32
+        _mm_movemask_epi8(crate::tagger::char_starts16(v)) as u32
     }
 }
 

@@ -139,6 +139,16 @@ pub(crate) fn is_char_start(b: u8) -> bool {
     (b as i8) >= -0x40
 }
 
+/// `is_char_start` of sixteen bytes at once: 0xFF in each byte of `v` that starts a character.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn char_starts16(v: std::arch::x86_64::__m128i) -> std::arch::x86_64::__m128i {
+    use std::arch::x86_64::{_mm_cmpgt_epi8, _mm_set1_epi8};
+    // Continuation bytes are 0x80–0xBF, -128 to -65 as signed bytes.
+    // SAFETY: SSE2 is part of the x86_64 baseline; no memory is touched.
+    unsafe { _mm_cmpgt_epi8(v, _mm_set1_epi8(-0x41)) }
+}
+
 /// Character offsets of increasing byte offsets: counts only the text between two calls.
 struct CharCounter {
     byte: usize,
@@ -184,9 +194,7 @@ fn count_chars(text: &[u8], from: usize, to: usize) -> usize {
         // SAFETY (all blocks below): SSE2 is part of the x86_64 baseline; these touch no
         // memory.
         // One in each byte that starts a character (not 0b10xx_xxxx), under `mask`.
-        let starts = |v: __m128i, mask: __m128i| unsafe {
-            _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(-0x41)), mask)
-        };
+        let starts = |v: __m128i, mask: __m128i| unsafe { _mm_and_si128(char_starts16(v), mask) };
         let all = unsafe { _mm_set1_epi8(1) };
         let mut sums = unsafe { _mm_setzero_si128() };
         let mut chunks = stretch.chunks_exact(16);
