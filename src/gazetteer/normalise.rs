@@ -504,14 +504,19 @@ pub fn normalise_text(text: &str) -> NormalisedText {
 /// (for the tests to compare them).
 fn fold_text<const WIDE: bool>(text: &str) -> NormalisedText {
     let table = fold_table();
+    let spare = SPARE.take().unwrap_or_default();
     let mut f = Folder {
-        out: Vec::with_capacity(text.len()),
-        map: Vec::with_capacity(text.len() + 1),
-        words: Vec::with_capacity(text.len() / 6),
-        word_case: Vec::with_capacity(text.len() / 6),
+        out: spare.out,
+        map: spare.map,
+        words: spare.words,
+        word_case: spare.word_case,
         word_start: None,
         last_was_space: false,
     };
+    f.out.reserve(text.len());
+    f.map.reserve(text.len() + 1);
+    f.words.reserve(text.len() / 6);
+    f.word_case.reserve(text.len() / 6);
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
@@ -668,6 +673,46 @@ fn fold_text<const WIDE: bool>(text: &str) -> NormalisedText {
     }
 }
 
+thread_local! {
+    /// The buffers of the last normal form dropped on this thread, emptied, for the next
+    /// `normalise_text` to fill: an article's four buffers are sizes that mimalloc often has
+    /// no free page for, and finding them one cost more than clearing them.
+    static SPARE: std::cell::Cell<Option<Spare>> = const { std::cell::Cell::new(None) };
+}
+
+/// A normal form's buffers, empty.
+#[derive(Default)]
+struct Spare {
+    out: Vec<u8>,
+    map: Vec<u32>,
+    words: Vec<(usize, usize)>,
+    word_case: Vec<Case>,
+}
+
+/// Normal forms of texts longer than this are not kept for reuse: one huge article should not
+/// hold its buffers for the rest of the run.
+const SPARE_MAX_BYTES: usize = 1 << 20;
+
+impl Drop for NormalisedText {
+    fn drop(&mut self) {
+        if self.text.capacity() > SPARE_MAX_BYTES {
+            return;
+        }
+        let mut spare = Spare {
+            out: std::mem::take(&mut self.text).into_bytes(),
+            map: std::mem::take(&mut self.source_byte),
+            words: std::mem::take(&mut self.words),
+            word_case: std::mem::take(&mut self.word_case),
+        };
+        spare.out.clear();
+        spare.map.clear();
+        spare.words.clear();
+        spare.word_case.clear();
+        // `try_with`: a thread being torn down keeps nothing.
+        let _ = SPARE.try_with(|cell| cell.set(Some(spare)));
+    }
+}
+
 /// Byte-class tests on eight bytes at once (SIMD within a register): each lane's answer is in
 /// its top bit.
 pub(crate) mod swar {
@@ -781,8 +826,7 @@ pub(crate) mod swar {
 
 /// Normal form of a gazetteer name: as for text, with leading and trailing separators trimmed.
 pub fn normalise_name(name: &str) -> String {
-    let n = normalise_text(name).text;
-    n.trim_matches(' ').to_string()
+    normalise_text(name).text.trim_matches(' ').to_string()
 }
 
 /// True for characters that make up words (letters and digits of any script).
@@ -907,6 +951,21 @@ mod tests {
             assert_eq!(n.words, words_by_scanning(&n.text), "{text:?}");
             assert_eq!(n.word_case, cases_by_looking_back(text, &n), "{text:?}");
         }
+    }
+
+    #[test]
+    fn buffers_of_a_dropped_form_leave_nothing_in_the_next() {
+        let long = "Pokrovsk, Donetsk Oblast — Покровськ. ".repeat(40);
+        let short = "Izium ХАРКІВ";
+        let fresh = std::thread::scope(|s| s.spawn(|| normalise_text(short)).join().unwrap());
+        // Drops (and so recycles) the long form's buffers on this thread, then reuses them.
+        drop(normalise_text(&long));
+        let reused = normalise_text(short);
+        assert_eq!(reused.text, fresh.text);
+        assert_eq!(reused.source_byte, fresh.source_byte);
+        assert_eq!(reused.words, fresh.words);
+        assert_eq!(reused.word_case, fresh.word_case);
+        assert!(reused.text.capacity() >= long.len(), "the long form's buffer was reused");
     }
 
     /// The normal form and its map, one character at a time by the definition: what the fast
@@ -1056,7 +1115,7 @@ mod tests {
         ) {
             let n = normalise_text(&text);
             proptest::prop_assert_eq!(&n.word_case, &cases_by_looking_back(&text, &n));
-            proptest::prop_assert_eq!(n.words, words_by_scanning(&n.text));
+            proptest::prop_assert_eq!(&n.words, &words_by_scanning(&n.text));
         }
     }
 }
