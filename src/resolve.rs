@@ -257,12 +257,17 @@ impl Candidates {
         // One scratch list for every mention's sort and dedup.
         let mut distinct: Vec<u32> = Vec::new();
         for m in mentions {
-            distinct.clear();
-            distinct.extend(m.candidates.iter().map(|c| c.place));
-            distinct.sort_unstable();
-            distinct.dedup();
             let start = places.len();
-            places.extend_from_slice(&distinct);
+            // Most names mean one place: nothing to sort.
+            if let [only] = &m.candidates[..] {
+                places.push(only.place);
+            } else {
+                distinct.clear();
+                distinct.extend(m.candidates.iter().map(|c| c.place));
+                distinct.sort_unstable();
+                distinct.dedup();
+                places.extend_from_slice(&distinct);
+            }
             ranges.push((start, places.len()));
         }
         Candidates { places, ranges }
