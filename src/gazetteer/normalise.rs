@@ -965,7 +965,10 @@ mod tests {
         assert_eq!(reused.source_byte, fresh.source_byte);
         assert_eq!(reused.words, fresh.words);
         assert_eq!(reused.word_case, fresh.word_case);
-        assert!(reused.text.capacity() >= long.len(), "the long form's buffer was reused");
+        assert!(
+            reused.text.capacity() >= long.len(),
+            "the long form's buffer was reused"
+        );
     }
 
     /// The normal form and its map, one character at a time by the definition: what the fast
