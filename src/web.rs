@@ -25,6 +25,7 @@ mod serve;
 
 pub use serve::{serve, Server};
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -280,6 +281,10 @@ impl PageData {
             Some(run) => {
                 let mut events = Vec::with_capacity(run.features.len());
                 for text in &run.features {
+                    if let Some(event) = run_event(text) {
+                        events.push(event);
+                        continue;
+                    }
                     let feature = Feature::from_text(text, EVENT_KEYS).map_err(|e| {
                         Error::Invalid(format!(
                             "bug: a feature handed to the page is not JSON: {e}"
@@ -612,9 +617,12 @@ fn prop_f64(props: Option<&Props>, key: &str) -> Option<f64> {
 }
 
 fn prop_u64(props: Option<&Props>, key: &str) -> Option<u64> {
-    prop_f64(props, key)
-        .filter(|v| *v >= 0.0)
-        .map(|v| v.round() as u64)
+    count_of(prop_f64(props, key))
+}
+
+/// A number read as a count: rounded, None when negative.
+fn count_of(x: Option<f64>) -> Option<u64> {
+    x.filter(|v| *v >= 0.0).map(|v| v.round() as u64)
 }
 
 /// A list property: a JSON array of strings, or a string joined with "|"; empty parts dropped.
@@ -629,14 +637,18 @@ fn prop_list(props: Option<&Props>, key: &str) -> Vec<String> {
             })
             .filter(|s| !s.is_empty())
             .collect(),
-        Some(Value::String(s)) => s
-            .split('|')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect(),
+        Some(Value::String(s)) => split_list(s),
         _ => Vec::new(),
     }
+}
+
+/// The parts of a list joined with "|", trimmed, empty ones dropped.
+fn split_list(s: &str) -> Vec<String> {
+    s.split('|')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 /// `YYYY-MM-DD` from a date or a timestamp starting with one; "" otherwise.
@@ -681,7 +693,14 @@ fn point(feature: &Feature) -> Option<(f64, f64)> {
     let coords = geometry.get("coordinates")?.as_array()?;
     let lon = coords.first()?.as_f64()?;
     let lat = coords.get(1)?.as_f64()?;
-    let sane = lon.is_finite()
+    sane_point("Point", lon, lat)
+}
+
+/// The point of a geometry of type `kind` at `lon`, `lat`, rounded as the layers round, when
+/// it is a Point with sane coordinates.
+fn sane_point(kind: &str, lon: f64, lat: f64) -> Option<(f64, f64)> {
+    let sane = kind == "Point"
+        && lon.is_finite()
         && lat.is_finite()
         && (-180.0..=180.0).contains(&lon)
         && (-90.0..=90.0).contains(&lat);
@@ -835,7 +854,7 @@ fn load_events(dir: &Path, skipped: &mut usize) -> Result<(Vec<PageEvent>, PageT
                 *skipped += 1;
                 return Ok(());
             }
-            let article = event_article(light.properties());
+            let article = event_article(&light);
             let order = match per_article.get_mut(&article) {
                 Some(entry) => {
                     entry.1 += 1;
@@ -843,7 +862,7 @@ fn load_events(dir: &Path, skipped: &mut usize) -> Result<(Vec<PageEvent>, PageT
                 }
                 None => {
                     let order = per_article.len();
-                    let entry = (event_date(light.properties()), 1, order);
+                    let entry = (event_date(&light), 1, order);
                     per_article.insert(article, entry);
                     order
                 }
@@ -887,7 +906,7 @@ fn load_events(dir: &Path, skipped: &mut usize) -> Result<(Vec<PageEvent>, PageT
         let path = &sources[run.source];
         let mut add = |raw: RawFeature| -> Result<()> {
             let light = raw.read(ARTICLE_KEYS)?;
-            if keep.contains(event_article(light.properties()).as_str()) {
+            if keep.contains(event_article(&light).as_str()) {
                 events.extend(event(&raw.read(EVENT_KEYS)?));
             }
             Ok(())
@@ -976,54 +995,208 @@ const EVENT_KEYS: &[&str] = &[
     "occupied",
 ];
 
-fn event_article(p: Option<&Props>) -> String {
-    prop_str_any(p, &["article", "article_id"])
+fn event_article(p: &impl EventProps) -> String {
+    p.first_text(&["article", "article_id"])
 }
 
-fn event_date(p: Option<&Props>) -> String {
-    iso_date(&prop_str_any(p, &["date", "published"]))
+fn event_date(p: &impl EventProps) -> String {
+    iso_date(&p.first_text(&["date", "published"]))
 }
 
-fn event(feature: &Feature) -> Option<PageEvent> {
-    let (lon, lat) = point(feature)?;
-    let p = feature.properties();
-    let name = prop_str_any(p, &["name", "place", "place_id"]);
-    let place_id = match prop_str(p, "place_id") {
+/// What `event` reads of a feature: its point and properties, read as `point`, `prop_str`,
+/// `prop_f64` and `prop_list` read them from a parsed feature.
+trait EventProps {
+    fn point(&self) -> Option<(f64, f64)>;
+    fn text(&self, key: &str) -> String;
+    fn number(&self, key: &str) -> Option<f64>;
+    fn list(&self, key: &str) -> Vec<String>;
+
+    /// The first of `keys` that gives non-empty text, as `prop_str_any` reads it.
+    fn first_text(&self, keys: &[&str]) -> String {
+        keys.iter()
+            .map(|k| self.text(k))
+            .find(|s| !s.is_empty())
+            .unwrap_or_default()
+    }
+
+    /// A count, as `prop_u64` reads it.
+    fn count(&self, key: &str) -> Option<u64> {
+        count_of(self.number(key))
+    }
+}
+
+impl EventProps for Feature<'_> {
+    fn point(&self) -> Option<(f64, f64)> {
+        point(self)
+    }
+    fn text(&self, key: &str) -> String {
+        prop_str(self.properties(), key)
+    }
+    fn number(&self, key: &str) -> Option<f64> {
+        prop_f64(self.properties(), key)
+    }
+    fn list(&self, key: &str) -> Vec<String> {
+        prop_list(self.properties(), key)
+    }
+}
+
+fn event(p: &impl EventProps) -> Option<PageEvent> {
+    let (lon, lat) = p.point()?;
+    let name = p.first_text(&["name", "place", "place_id"]);
+    let place_id = match p.text("place_id") {
         id if !id.is_empty() => id,
         // Without an id, the same name at the same point is the same place.
         _ => format!("{name}@{lon:.6},{lat:.6}"),
     };
     let article = event_article(p);
-    let precision = match prop_str(p, "precision").to_ascii_lowercase() {
+    let precision = match p.text("precision").to_ascii_lowercase() {
         s if s.is_empty() => "exact".to_string(),
         s => s,
     };
     // -1 (or any negative) is the layers' "unknown" for distances.
-    let front_distance_km = prop_f64(p, "front_distance_km").filter(|d| *d >= 0.0);
+    let front_distance_km = p.number("front_distance_km").filter(|d| *d >= 0.0);
     Some(PageEvent {
         lon,
         lat,
-        title: prop_str(p, "title"),
-        source: prop_str(p, "source"),
+        title: p.text("title"),
+        source: p.text("source"),
         date: event_date(p),
         place_id,
         name,
-        kind: prop_str(p, "kind"),
-        country: prop_str(p, "country"),
-        admin1: prop_str(p, "admin1"),
-        mentions: prop_u64(p, "mentions").unwrap_or(1).max(1),
-        surfaces: prop_list(p, "surfaces"),
-        snippet: prop_str(p, "snippet"),
+        kind: p.text("kind"),
+        country: p.text("country"),
+        admin1: p.text("admin1"),
+        mentions: p.count("mentions").unwrap_or(1).max(1),
+        surfaces: p.list("surfaces"),
+        snippet: p.text("snippet"),
         precision,
-        geo_precision: prop_u64(p, "geo_precision").unwrap_or(0),
-        rule: prop_str(p, "rule"),
-        confidence: prop_f64(p, "confidence"),
-        role: prop_str(p, "role"),
-        occupied: prop_str(p, "occupied"),
+        geo_precision: p.count("geo_precision").unwrap_or(0),
+        rule: p.text("rule"),
+        confidence: p.number("confidence"),
+        role: p.text("role"),
+        occupied: p.text("occupied"),
         front_distance_km,
         area: String::new(),
         article,
     })
+}
+
+/// A feature of this run's own layers (`layers` writes every property, with its type, in
+/// every feature), read into typed fields: `map` hands the page up to 20,000 of them, and
+/// reading each property into a `Value` and finding it by key was a third of making the page.
+/// None for anything else (a property missing, repeated or of another type), which
+/// `Feature::from_text` and `event` then read as they read any layer.
+fn run_event(text: &str) -> Option<PageEvent> {
+    event(&serde_json::from_str::<RunFeature>(text).ok()?)
+}
+
+#[derive(serde::Deserialize)]
+struct RunFeature<'a> {
+    #[serde(borrow)]
+    geometry: RunPoint<'a>,
+    #[serde(borrow)]
+    properties: RunProps<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct RunPoint<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    coordinates: (f64, f64),
+}
+
+/// Every property `event` reads, as the layers write it.
+#[derive(serde::Deserialize)]
+struct RunProps<'a> {
+    #[serde(borrow)]
+    article: Cow<'a, str>,
+    #[serde(borrow)]
+    title: Cow<'a, str>,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow)]
+    date: Cow<'a, str>,
+    #[serde(borrow)]
+    place_id: Cow<'a, str>,
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    country: Cow<'a, str>,
+    #[serde(borrow)]
+    admin1: Cow<'a, str>,
+    mentions: f64,
+    #[serde(borrow)]
+    surfaces: Cow<'a, str>,
+    #[serde(borrow)]
+    snippet: Cow<'a, str>,
+    #[serde(borrow)]
+    precision: Cow<'a, str>,
+    geo_precision: f64,
+    #[serde(borrow)]
+    rule: Cow<'a, str>,
+    confidence: f64,
+    #[serde(borrow)]
+    role: Cow<'a, str>,
+    #[serde(borrow)]
+    occupied: Cow<'a, str>,
+    front_distance_km: f64,
+    // What `event` falls back on when the key before it is empty.
+    #[serde(borrow, default)]
+    published: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    place: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    article_id: Option<Cow<'a, str>>,
+}
+
+impl EventProps for RunFeature<'_> {
+    fn point(&self) -> Option<(f64, f64)> {
+        let (lon, lat) = self.geometry.coordinates;
+        sane_point(&self.geometry.kind, lon, lat)
+    }
+    fn text(&self, key: &str) -> String {
+        let p = &self.properties;
+        let text = match key {
+            "article" => &p.article,
+            "title" => &p.title,
+            "source" => &p.source,
+            "date" => &p.date,
+            "place_id" => &p.place_id,
+            "name" => &p.name,
+            "kind" => &p.kind,
+            "country" => &p.country,
+            "admin1" => &p.admin1,
+            "snippet" => &p.snippet,
+            "precision" => &p.precision,
+            "rule" => &p.rule,
+            "role" => &p.role,
+            "occupied" => &p.occupied,
+            "published" => return p.published.as_deref().unwrap_or_default().to_string(),
+            "place" => return p.place.as_deref().unwrap_or_default().to_string(),
+            "article_id" => return p.article_id.as_deref().unwrap_or_default().to_string(),
+            _ => return String::new(),
+        };
+        text.to_string()
+    }
+    fn number(&self, key: &str) -> Option<f64> {
+        let p = &self.properties;
+        let x = match key {
+            "mentions" => p.mentions,
+            "geo_precision" => p.geo_precision,
+            "confidence" => p.confidence,
+            "front_distance_km" => p.front_distance_km,
+            _ => return None,
+        };
+        x.is_finite().then_some(x)
+    }
+    fn list(&self, key: &str) -> Vec<String> {
+        match key {
+            "surfaces" => split_list(&self.properties.surfaces),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// The polygons of a GeoJSON geometry (`Polygon` or `MultiPolygon`), holes kept; None for anything else.
@@ -1782,6 +1955,101 @@ mod tests {
                 "{articles:?}"
             );
         }
+    }
+
+    /// What the general reader makes of a feature text.
+    fn general_event(text: &str) -> Option<PageEvent> {
+        event(&Feature::from_text(text, EVENT_KEYS).expect("JSON"))
+    }
+
+    #[test]
+    fn run_features_read_typed_as_they_read_in_general() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = crate::MapConfig {
+            ingest: crate::ingest::IngestOptions {
+                inputs: vec![root.join("examples").display().to_string()],
+                ..Default::default()
+            },
+            out: dir.path().to_path_buf(),
+            gazetteer: root.join("gazetteer"),
+            areas: None,
+            occupied: None,
+            radius_km: 25.0,
+            threads: 1,
+            progress: false,
+            article_lines: false,
+            feature_layers: Default::default(),
+        };
+        crate::run_map(&config).expect("map of the examples");
+        let layer = std::fs::read_to_string(dir.path().join("events.geojson")).expect("events");
+        let features: Vec<&str> = layer
+            .lines()
+            .filter(|l| l.starts_with("{\"type\":\"Feature\""))
+            .map(|l| l.trim_end_matches(','))
+            .collect();
+        assert!(features.len() > 20, "{} features", features.len());
+        for text in features {
+            let typed = run_event(text);
+            assert!(
+                typed.is_some(),
+                "the layers' own feature reads typed: {text}"
+            );
+            assert_eq!(typed, general_event(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn other_features_are_left_to_the_general_reader() {
+        let props = r#""article":"a","title":"T","source":"s","date":"","place_id":"","name":"","kind":"k","country":"UA","admin1":"","mentions":2,"surfaces":" A | |B","snippet":"","precision":"","geo_precision":1,"rule":"r","confidence":0.5,"role":"location","occupied":"","front_distance_km":-1.0"#;
+        let feature = |props: &str, geometry: &str| {
+            format!(r#"{{"type":"Feature","properties":{{{props}}},"geometry":{geometry}}}"#)
+        };
+        let point = r#"{"type":"Point","coordinates":[30.5,50.25]}"#;
+        // Read typed: the fall-backs (published for date, place for name, article_id) and the
+        // defaults (precision "exact", negative distance unknown) as the general reader has them.
+        for text in [
+            feature(props, point),
+            feature(
+                &format!(r#"{props},"published":"2024-07-01T10:00:00Z","place":"P""#),
+                point,
+            ),
+            feature(
+                &props.replace(r#""article":"a""#, r#""article":"","article_id":"b""#),
+                point,
+            ),
+        ] {
+            let typed = run_event(&text);
+            assert!(typed.is_some(), "{text}");
+            assert_eq!(typed, general_event(&text), "{text}");
+        }
+        // Left to the general reader: a number written as text, a property missing or
+        // repeated, an altitude, another geometry.
+        for text in [
+            feature(
+                &props.replace(r#""mentions":2"#, r#""mentions":"3""#),
+                point,
+            ),
+            feature(&props.replace(r#""rule":"r","#, ""), point),
+            feature(&format!(r#"{props},"name":"again""#), point),
+            feature(
+                props,
+                r#"{"type":"Point","coordinates":[30.5,50.25,100.0]}"#,
+            ),
+            feature(
+                props,
+                r#"{"type":"LineString","coordinates":[[30.5,50.25],[31,50]]}"#,
+            ),
+            feature(props, r#"{"type":"Point","coordinates":[200.0,50.25]}"#),
+        ] {
+            assert_eq!(run_event(&text), None, "{text}");
+        }
+        let general = general_event(&feature(
+            &props.replace(r#""mentions":2"#, r#""mentions":"3""#),
+            point,
+        ))
+        .expect("an event");
+        assert_eq!(general.mentions, 3);
     }
 
     #[test]
