@@ -303,8 +303,20 @@ impl PageData {
                 (events, coverage, totals)
             }
         };
-        for event in &mut events {
-            event.area = area_of(&shapes, event.lon, event.lat, &event.admin1);
+        // Events repeat their places: each distinct point (and admin1) is placed once.
+        let mut placed: BTreeMap<(u64, u64, &str), String> = BTreeMap::new();
+        let areas_of: Vec<String> = events
+            .iter()
+            .map(|e| {
+                placed
+                    .entry((e.lon.to_bits(), e.lat.to_bits(), e.admin1.as_str()))
+                    .or_insert_with(|| area_of(&shapes, e.lon, e.lat, &e.admin1))
+                    .clone()
+            })
+            .collect();
+        drop(placed);
+        for (event, area) in events.iter_mut().zip(areas_of) {
+            event.area = area;
         }
         let articles = articles(&events, coverage.as_ref(), &shapes);
         drop(coverage);
