@@ -27,7 +27,7 @@ pub struct Cue {
 }
 
 /// The candidate places of a mention.
-pub type Candidates = smallvec::SmallVec<[Posting; 2]>;
+pub type PlaceCandidates = smallvec::SmallVec<[Posting; 2]>;
 
 /// One name found in the text.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,7 +41,7 @@ pub struct Mention {
     pub surface: String,
     /// The places the name can mean (at least one). Held inline up to two (a name means
     /// 1.7 places on average), so that most mentions cost no allocation for them.
-    pub candidates: Candidates,
+    pub candidates: PlaceCandidates,
     pub cue: Option<Cue>,
     /// Byte range of the match in the normalised text (for context look-ups).
     pub norm_start: usize,
@@ -317,7 +317,7 @@ fn tag_with(
                 .take_while(|(lo, _)| *lo < end)
                 .count()
                 - 1;
-            let candidates: Candidates = gaz
+            let candidates: PlaceCandidates = gaz
                 .index
                 .postings(value)
                 .iter()
