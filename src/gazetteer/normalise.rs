@@ -690,8 +690,9 @@ struct Spare {
 }
 
 /// Normal forms of texts longer than this are not kept for reuse: one huge article should not
-/// hold its buffers for the rest of the run.
-const SPARE_MAX_BYTES: usize = 1 << 20;
+/// hold its buffers for the rest of the run. (A form keeps about eight bytes per byte of text,
+/// so each thread holds at most 2 MB; news articles are a few kilobytes.)
+const SPARE_MAX_BYTES: usize = 1 << 18;
 
 impl Drop for NormalisedText {
     fn drop(&mut self) {
@@ -969,6 +970,15 @@ mod tests {
             reused.text.capacity() >= long.len(),
             "the long form's buffer was reused"
         );
+    }
+
+    #[test]
+    fn buffers_of_a_huge_form_are_not_kept() {
+        let huge = "Kharkiv ".repeat(SPARE_MAX_BYTES / 8 + 1);
+        drop(normalise_text(&huge));
+        let next = normalise_text("Izium");
+        assert_eq!(next.text, "izium");
+        assert!(next.text.capacity() < huge.len());
     }
 
     /// The normal form and its map, one character at a time by the definition: what the fast
