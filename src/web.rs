@@ -747,7 +747,29 @@ struct LineSpan {
     end: u64,
 }
 
-impl RawFeature<'_> {
+impl<'a> RawFeature<'a> {
+    /// The feature's point and which article it is of: typed where it is a line the layers
+    /// wrote (`LightRun`), else read as any feature is.
+    fn read_light(&self) -> Result<Light<'a>> {
+        if let RawFeature::Line(text, ..) = *self {
+            if let Ok(run) = serde_json::from_str::<LightRun>(text) {
+                return Ok(Light::Typed(run));
+            }
+        }
+        self.read(ARTICLE_KEYS).map(Light::General)
+    }
+
+    /// The page event of the feature, if it is one: typed where it is a line the layers
+    /// wrote (`run_event`), else read as any feature is.
+    fn event(&self) -> Result<Option<PageEvent>> {
+        if let RawFeature::Line(text, ..) = *self {
+            if let Some(event) = run_event(text) {
+                return Ok(Some(event));
+            }
+        }
+        Ok(event(&self.read(EVENT_KEYS)?))
+    }
+
     fn read<'k>(&self, keys: &'k [&'k str]) -> Result<Feature<'k>> {
         match *self {
             RawFeature::Line(text, path, LineSpan { line, .. }) => Feature::from_text(text, keys)
@@ -850,9 +872,6 @@ fn load_events(dir: &Path, skipped: &mut usize) -> Result<(Vec<PageEvent>, PageT
             }
         }
     }
-    // Whether a feature is an event, and of which article, is read first: of most features
-    // nothing else is wanted.
-    const ARTICLE_KEYS: &[&str] = &["article", "article_id", "date", "published"];
     // First pass: each article's date and count, and where its features are; and every
     // event while they fit.
     let mut events = Vec::new();
@@ -861,8 +880,8 @@ fn load_events(dir: &Path, skipped: &mut usize) -> Result<(Vec<PageEvent>, PageT
     let mut too_many = false;
     for (source, path) in sources.iter().enumerate() {
         each_feature_within(path, READ_WHOLE_BYTES, &mut |raw| {
-            let light = raw.read(ARTICLE_KEYS)?;
-            if point(&light).is_none() {
+            let light = raw.read_light()?;
+            if light.point().is_none() {
                 *skipped += 1;
                 return Ok(());
             }
@@ -885,7 +904,7 @@ fn load_events(dir: &Path, skipped: &mut usize) -> Result<(Vec<PageEvent>, PageT
             };
             Run::extend(&mut runs, order, source, lines);
             if !too_many {
-                events.extend(event(&raw.read(EVENT_KEYS)?));
+                events.extend(raw.event()?);
                 if events.len() > MAX_PAGE_EVENTS {
                     too_many = true;
                     events = Vec::new();
@@ -917,9 +936,8 @@ fn load_events(dir: &Path, skipped: &mut usize) -> Result<(Vec<PageEvent>, PageT
     for run in runs.iter().filter(|r| shown.get(r.article) == Some(&true)) {
         let path = &sources[run.source];
         let mut add = |raw: RawFeature| -> Result<()> {
-            let light = raw.read(ARTICLE_KEYS)?;
-            if keep.contains(event_article(&light).as_str()) {
-                events.extend(event(&raw.read(EVENT_KEYS)?));
+            if keep.contains(event_article(&raw.read_light()?).as_str()) {
+                events.extend(raw.event()?);
             }
             Ok(())
         };
@@ -1117,6 +1135,13 @@ struct RunPoint<'a> {
     coordinates: (f64, f64),
 }
 
+impl RunPoint<'_> {
+    fn point(&self) -> Option<(f64, f64)> {
+        let (lon, lat) = self.coordinates;
+        sane_point(&self.kind, lon, lat)
+    }
+}
+
 /// Every property `event` reads, as the layers write it.
 #[derive(serde::Deserialize)]
 struct RunProps<'a> {
@@ -1165,8 +1190,7 @@ struct RunProps<'a> {
 
 impl EventProps for RunFeature<'_> {
     fn point(&self) -> Option<(f64, f64)> {
-        let (lon, lat) = self.geometry.coordinates;
-        sane_point(&self.geometry.kind, lon, lat)
+        self.geometry.point()
     }
     fn text(&self, key: &str) -> String {
         let p = &self.properties;
@@ -1208,6 +1232,69 @@ impl EventProps for RunFeature<'_> {
             "surfaces" => split_list(&self.properties.surfaces),
             _ => Vec::new(),
         }
+    }
+}
+
+/// Whether a feature is an event, and of which article, is read first: of most features
+/// nothing else is wanted.
+const ARTICLE_KEYS: &[&str] = &["article", "article_id", "date", "published"];
+
+/// A feature's point and article properties (`ARTICLE_KEYS`), as `RawFeature::read_light`
+/// read them.
+enum Light<'a> {
+    Typed(LightRun<'a>),
+    General(Feature<'static>),
+}
+
+/// A feature's point and article properties, read typed (the other properties skipped);
+/// anything but a Point of two numbers and text properties is read the general way.
+#[derive(serde::Deserialize)]
+struct LightRun<'a> {
+    #[serde(borrow)]
+    geometry: RunPoint<'a>,
+    #[serde(borrow)]
+    properties: LightProps<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct LightProps<'a> {
+    #[serde(borrow, default)]
+    article: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    article_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    date: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    published: Option<Cow<'a, str>>,
+}
+
+impl EventProps for Light<'_> {
+    fn point(&self) -> Option<(f64, f64)> {
+        match self {
+            Light::Typed(run) => run.geometry.point(),
+            Light::General(feature) => point(feature),
+        }
+    }
+    fn text(&self, key: &str) -> String {
+        match self {
+            Light::Typed(LightRun { properties: p, .. }) => match key {
+                "article" => &p.article,
+                "article_id" => &p.article_id,
+                "date" => &p.date,
+                "published" => &p.published,
+                _ => &None,
+            }
+            .as_deref()
+            .unwrap_or_default()
+            .to_string(),
+            Light::General(feature) => feature.text(key),
+        }
+    }
+    fn number(&self, _: &str) -> Option<f64> {
+        None
+    }
+    fn list(&self, _: &str) -> Vec<String> {
+        Vec::new()
     }
 }
 
@@ -2001,6 +2088,11 @@ mod tests {
             .map(|l| l.trim_end_matches(','))
             .collect();
         assert!(features.len() > 20, "{} features", features.len());
+        let span = LineSpan {
+            line: 1,
+            start: 0,
+            end: 0,
+        };
         for text in features {
             let typed = run_event(text);
             assert!(
@@ -2008,6 +2100,13 @@ mod tests {
                 "the layers' own feature reads typed: {text}"
             );
             assert_eq!(typed, general_event(text), "{text}");
+            let raw = RawFeature::Line(text, Path::new("events.geojson"), span);
+            let light = raw.read_light().expect("reads");
+            assert!(matches!(light, Light::Typed(_)), "{text}");
+            let general = Light::General(raw.read(ARTICLE_KEYS).expect("reads"));
+            assert_eq!(light.point(), general.point(), "{text}");
+            assert_eq!(event_article(&light), event_article(&general), "{text}");
+            assert_eq!(event_date(&light), event_date(&general), "{text}");
         }
     }
 
@@ -2062,6 +2161,37 @@ mod tests {
         ))
         .expect("an event");
         assert_eq!(general.mentions, 3);
+    }
+
+    #[test]
+    fn light_reads_of_other_features_are_general() {
+        fn read(text: &str) -> Light<'_> {
+            let span = LineSpan {
+                line: 1,
+                start: 0,
+                end: 0,
+            };
+            RawFeature::Line(text, Path::new("x.geojson"), span)
+                .read_light()
+                .expect("reads")
+        }
+        let typed = read(
+            r#"{"type":"Feature","properties":{"article":"","article_id":"b","published":"2024-07-01"},"geometry":{"type":"Point","coordinates":[30.5,50.25]}}"#,
+        );
+        assert!(matches!(typed, Light::Typed(_)));
+        assert_eq!(event_article(&typed), "b");
+        assert_eq!(event_date(&typed), "2024-07-01");
+        // An article id written as a number, and a point with an altitude.
+        let number = read(
+            r#"{"type":"Feature","properties":{"article":7},"geometry":{"type":"Point","coordinates":[30.5,50.25]}}"#,
+        );
+        assert!(matches!(number, Light::General(_)));
+        assert_eq!(event_article(&number), "7");
+        let altitude = read(
+            r#"{"type":"Feature","properties":{"article":"a"},"geometry":{"type":"Point","coordinates":[30.5,50.25,10]}}"#,
+        );
+        assert!(matches!(altitude, Light::General(_)));
+        assert_eq!(altitude.point(), Some((30.5, 50.25)));
     }
 
     #[test]
