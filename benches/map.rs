@@ -12,7 +12,7 @@ mod corpus;
 
 /// The allocator the binary uses (see `src/main.rs`), so that the figures are the binary's.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: frontmap::allocator::Allocator = frontmap::allocator::Allocator;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -9,7 +9,7 @@ mod corpus;
 
 /// The allocator the binary uses (see `src/main.rs`), so that the figures are the binary's.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: frontmap::allocator::Allocator = frontmap::allocator::Allocator;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

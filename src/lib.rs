@@ -10,6 +10,7 @@
 //! layers::write(out, ...)     -> GeoJSON layers, mentions.jsonl, coverage
 //! ```
 
+pub mod allocator;
 pub mod areas;
 pub mod atomic;
 pub mod cluster;

@@ -10,7 +10,7 @@ mod corpus;
 
 /// The allocator the binary uses, so that the figures are the binary's.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: frontmap::allocator::Allocator = frontmap::allocator::Allocator;
 
 use std::time::{Duration, Instant};
 
