@@ -317,12 +317,11 @@ fn tag_with(
                 .take_while(|(lo, _)| *lo < end)
                 .count()
                 - 1;
-            let candidates: PlaceCandidates = gaz
-                .index
-                .postings(value)
-                .iter()
-                .filter(|c| form_allowed(c.form, lang))
-                .collect();
+            // Sized for every posting at once: a name of many places grew its list step by
+            // step, a filter having no size hint.
+            let postings = gaz.index.postings(value);
+            let mut candidates = PlaceCandidates::with_capacity(postings.len());
+            candidates.extend(postings.iter().filter(|c| form_allowed(c.form, lang)));
             if candidates.is_empty() {
                 continue;
             }
