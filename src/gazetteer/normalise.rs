@@ -865,6 +865,9 @@ pub fn is_word_char(c: char) -> bool {
     });
     match table.get(c as usize) {
         Some(&w) => w,
+        // Quotes and dashes, between a text's words: no letter or digit is in the block (a
+        // test checks).
+        None if PUNCTUATION.contains(&(c as u32)) => false,
         None => c.is_alphanumeric(),
     }
 }
@@ -897,6 +900,13 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(normalise_name(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn is_word_char_is_alphanumeric() {
+        for c in (0..0x3000).filter_map(char::from_u32) {
+            assert_eq!(is_word_char(c), c.is_alphanumeric(), "U+{:04X}", c as u32);
         }
     }
 
