@@ -205,8 +205,9 @@ impl Iterator for Tokens<'_> {
                     start,
                     end,
                 });
-            } else if c.is_alphabetic() && c != 'ʼ' {
-                let mut word: String = c.to_lowercase().collect();
+            } else if is_letter(c) && c != 'ʼ' {
+                let mut word = String::new();
+                push_lower(&mut word, c);
                 let mut end = start + c.len_utf8();
                 while let Some(&(i, d)) = chars.peek() {
                     // Apostrophes first: U+02BC counts as a letter to `is_alphabetic`.
@@ -215,15 +216,15 @@ impl Iterator for Tokens<'_> {
                         let mut look = chars.clone();
                         look.next();
                         match look.peek() {
-                            Some(&(_, n)) if n.is_alphabetic() => {
+                            Some(&(_, n)) if is_letter(n) => {
                                 word.push('\'');
                                 end = i + d.len_utf8();
                                 chars.next();
                             }
                             _ => break,
                         }
-                    } else if d.is_alphabetic() || is_mark(d) {
-                        word.extend(d.to_lowercase());
+                    } else if is_letter(d) || is_mark(d) {
+                        push_lower(&mut word, d);
                         end = i + d.len_utf8();
                         chars.next();
                     } else {
@@ -244,6 +245,56 @@ impl Iterator for Tokens<'_> {
             }
         }
         None
+    }
+}
+
+/// Characters below this (Latin, Greek, Cyrillic: every letter of the languages frontmap
+/// reads) are tested and lowered by table.
+const LETTER_TABLE: usize = 0x0530;
+
+/// Per character below `LETTER_TABLE`: whether it is alphabetic, and its lower case when that
+/// is one character (`'\0'` when not). Built once from `char::is_alphabetic` and
+/// `char::to_lowercase`, so it answers as they do: they search Unicode's tables for every
+/// non-ASCII character, and a Cyrillic text without a metadata date spent more on finding its
+/// date than on tagging and resolving.
+struct Letters {
+    alphabetic: [bool; LETTER_TABLE],
+    lower: [char; LETTER_TABLE],
+}
+
+fn letters() -> &'static Letters {
+    static LETTERS: OnceLock<Box<Letters>> = OnceLock::new();
+    LETTERS.get_or_init(|| {
+        let mut t = Box::new(Letters {
+            alphabetic: [false; LETTER_TABLE],
+            lower: ['\0'; LETTER_TABLE],
+        });
+        for (code, c) in
+            (0..LETTER_TABLE as u32).filter_map(|k| Some((k as usize, char::from_u32(k)?)))
+        {
+            t.alphabetic[code] = c.is_alphabetic();
+            let mut lower = c.to_lowercase();
+            if let (Some(l), None) = (lower.next(), lower.next()) {
+                t.lower[code] = l;
+            }
+        }
+        t
+    })
+}
+
+/// `c.is_alphabetic()`.
+fn is_letter(c: char) -> bool {
+    match letters().alphabetic.get(c as usize) {
+        Some(&a) => a,
+        None => c.is_alphabetic(),
+    }
+}
+
+/// Appends `c.to_lowercase()` to `word`.
+fn push_lower(word: &mut String, c: char) {
+    match letters().lower.get(c as usize) {
+        Some(&l) if l != '\0' => word.push(l),
+        _ => word.extend(c.to_lowercase()),
     }
 }
 
@@ -601,6 +652,24 @@ const WEEKDAYS: [(&str, [&str; 7]); 7] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn letter_tables_answer_as_std_does() {
+        for c in (0..0x3000)
+            .chain([0x1_0400, 0x1_D400])
+            .filter_map(char::from_u32)
+        {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "U+{:04X}", c as u32);
+            let mut lowered = String::new();
+            push_lower(&mut lowered, c);
+            assert_eq!(
+                lowered,
+                c.to_lowercase().collect::<String>(),
+                "U+{:04X}",
+                c as u32
+            );
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(y, m, day)
