@@ -4,6 +4,7 @@
 //! news article in a few hundred bytes, about a hundred times faster than trigram models; the
 //! rare undecided text (short, mixed, or in another language) goes to whatlang.
 
+use super::letters::push_lower;
 use crate::gazetteer::normalise::swar;
 use crate::wordmap::WordMap;
 
@@ -159,18 +160,6 @@ fn words(text: &str) -> impl Iterator<Item = Word<'_>> {
             ascii,
         })
     })
-}
-
-/// Pushes `c` in lower case, as `char::to_lowercase` does, without its table search for the
-/// letters of Cyrillic and Latin words (nearly all the non-ASCII words frontmap reads).
-fn push_lower(out: &mut String, c: char) {
-    let shifted = |by: u32| char::from_u32(c as u32 + by).unwrap_or(c);
-    match c {
-        'a'..='z' | 'а'..='я' | 'ѐ'..='џ' => out.push(c),
-        'A'..='Z' | 'А'..='Я' => out.push(shifted(0x20)),
-        'Ѐ'..='Џ' => out.push(shifted(0x50)),
-        _ => out.extend(c.to_lowercase()),
-    }
 }
 
 /// The first `max` bytes of `text`, cut at a character boundary.
@@ -425,15 +414,6 @@ mod tests {
             for w in words(&text) {
                 proptest::prop_assert_eq!(w.ascii, w.text.is_ascii());
             }
-        }
-    }
-
-    #[test]
-    fn push_lower_is_to_lowercase() {
-        for c in (0..0x3000).filter_map(char::from_u32) {
-            let mut got = String::new();
-            push_lower(&mut got, c);
-            assert_eq!(got, c.to_lowercase().collect::<String>(), "{c:?}");
         }
     }
 

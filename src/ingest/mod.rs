@@ -33,6 +33,7 @@ pub mod html;
 pub mod ids;
 mod jsonl;
 pub mod language;
+mod letters;
 
 use std::collections::{HashSet, VecDeque};
 use std::io::{BufRead, BufReader, Read};
