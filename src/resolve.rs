@@ -777,6 +777,9 @@ pub struct Snippets<'t> {
 const SNIPPET_SIDE: usize = 80;
 
 impl<'t> Snippets<'t> {
+    // Out of line, as `around` is: inlined, both swelled the resolver's event loop, which took
+    // 0.9 M more instructions per 2 MB for it.
+    #[inline(never)]
     pub fn new(text: &'t str) -> Snippets<'t> {
         let b = text.as_bytes();
         let mut runs = Vec::new();
@@ -826,6 +829,7 @@ impl<'t> Snippets<'t> {
 
     /// About 160 characters around the bytes `start..end` of the text (`SNIPPET_SIDE`
     /// characters each side), white space folded to single spaces, none at either end.
+    #[inline(never)]
     pub fn around(&self, start: usize, end: usize) -> String {
         let text = self.text;
         let b = text.as_bytes();
