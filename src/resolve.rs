@@ -533,6 +533,9 @@ fn qualifier_admin1(
 }
 
 /// The best candidate (its index in `candidates`), its score, and the runner-up's score.
+// Out of line: two mentions in three have one candidate, for which it returns at once, and
+// inlined twice into `resolve` it cost 0.7 M more instructions per 2 MB than the calls do.
+#[inline(never)]
 fn choose(
     gaz: &Gazetteer,
     hint: Option<CueHint>,
