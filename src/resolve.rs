@@ -929,7 +929,7 @@ fn starts_fold(x: u8, next: u8) -> bool {
 /// 0. Counts first bytes sixteen at a time (`start_mask16`): no decoding.
 fn chars_back(b: &[u8], from: usize, n: usize) -> usize {
     // ASCII, the common case: characters are bytes (and `is_ascii` tests a word at a time).
-    if from >= n && b[from - n..from].is_ascii() {
+    if from >= n && is_ascii(&b[from - n..from]) {
         return from - n;
     }
     // First bytes still to pass; the last of them is the answer (n > 0 here).
@@ -959,6 +959,28 @@ fn chars_back(b: &[u8], from: usize, n: usize) -> usize {
     0
 }
 
+/// `<[u8]>::is_ascii`, sixteen bytes at a time: the high bits of all the loads, or-ed, then
+/// tested once (std tests a word at a time, and aligns first).
+#[cfg(target_arch = "x86_64")]
+fn is_ascii(b: &[u8]) -> bool {
+    use std::arch::x86_64::{_mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_setzero_si128};
+    let mut sixteens = b.chunks_exact(16);
+    // SAFETY: SSE2 is part of x86_64; each load is unaligned and of one 16-byte chunk.
+    let high = unsafe {
+        let mut any = _mm_setzero_si128();
+        for chunk in &mut sixteens {
+            any = _mm_or_si128(any, _mm_loadu_si128(chunk.as_ptr().cast()));
+        }
+        _mm_movemask_epi8(any)
+    };
+    high == 0 && sixteens.remainder().is_ascii()
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn is_ascii(b: &[u8]) -> bool {
+    b.is_ascii()
+}
+
 /// The start of the character that ends at byte `at` (a character boundary past 0) of UTF-8
 /// `b`: `chars_back(b, at, 1)`, by stepping back over at most three continuation bytes.
 fn char_before(b: &[u8], at: usize) -> usize {
@@ -971,7 +993,7 @@ fn char_before(b: &[u8], at: usize) -> usize {
 
 /// The byte offset `n` characters after byte `from` (a character boundary), or the end.
 fn chars_forward(b: &[u8], from: usize, n: usize) -> usize {
-    if b.get(from..from + n).is_some_and(<[u8]>::is_ascii) {
+    if b.get(from..from + n).is_some_and(is_ascii) {
         return from + n;
     }
     // First bytes still to pass before the one that is the answer.
@@ -1210,6 +1232,22 @@ mod tests {
         fn start_mask16_is_is_char_start(bytes in proptest::array::uniform16(proptest::num::u8::ANY)) {
             let want = (0..16).fold(0u32, |m, k| m | u32::from(is_char_start(bytes[k])) << k);
             proptest::prop_assert_eq!(start_mask16(&bytes), want);
+        }
+
+        /// The sixteen-at-a-time test agrees with std's, whatever the length and wherever
+        /// the one high byte (if any) is.
+        #[test]
+        fn is_ascii_is_std_is_ascii(
+            len in 0usize..100,
+            high in proptest::option::of((0usize..100, 0x80u8..=0xFF)),
+        ) {
+            let mut bytes = vec![b'a'; len];
+            if let Some((at, byte)) = high {
+                if at < len {
+                    bytes[at] = byte;
+                }
+            }
+            proptest::prop_assert_eq!(is_ascii(&bytes), bytes.is_ascii());
         }
 
         /// The sixteen-byte mask marks the bytes that `starts_fold` does.
