@@ -330,7 +330,7 @@ pub fn evaluate(gaz: &Gazetteer, gold_path: &Path) -> Result<Report> {
         // The gold's language is for the breakdown only: frontmap detects it as in a real run.
         let mut unlabelled = article.clone();
         unlabelled.meta.lang = None;
-        let result = crate::process_article(gaz, &unlabelled);
+        let result = crate::process_article_without_snippets(gaz, &unlabelled);
         let preds = result
             .events
             .iter()

@@ -34,13 +34,27 @@ use resolve::ArticleResult;
 /// Tag and resolve one article: the per-article work, independent of every other article.
 /// The article's language (metadata, else detected) selects the case forms the tagger accepts.
 pub fn process_article(gaz: &Gazetteer, article: &Article) -> ArticleResult {
+    process_article_with(gaz, article, resolve::resolve)
+}
+
+/// As `process_article`, with every event's snippet left empty (see
+/// `resolve::resolve_without_snippets`): for mentions alone.
+pub fn process_article_without_snippets(gaz: &Gazetteer, article: &Article) -> ArticleResult {
+    process_article_with(gaz, article, resolve::resolve_without_snippets)
+}
+
+fn process_article_with(
+    gaz: &Gazetteer,
+    article: &Article,
+    resolve: fn(&Gazetteer, &tagger::Prepared<'_>, Vec<tagger::Mention>) -> Vec<resolve::Event>,
+) -> ArticleResult {
     let mut meta = article.meta.clone();
     if meta.lang.is_none() {
         meta.lang = ingest::detect_language(&article.text);
     }
     let prepared = tagger::Prepared::new(&article.text);
     let mentions = tagger::tag_prepared(gaz, &prepared, meta.lang.as_deref());
-    let events = resolve::resolve(gaz, &prepared, mentions);
+    let events = resolve(gaz, &prepared, mentions);
     ArticleResult { meta, events }
 }
 
@@ -576,7 +590,8 @@ fn tag_line(
         Ok(a) => a,
         Err(f) => return Some(Err(f.to_string())),
     };
-    let result = process_article(gaz, &article);
+    // Mention lines show no snippets: none is built.
+    let result = process_article_without_snippets(gaz, &article);
     let mut mentions = String::new();
     if let Err(e) = layers::write_mentions(&mut mentions, gaz, &result) {
         return Some(Err(format!("<stdin>: line {line_no}: {e}")));
