@@ -33,7 +33,12 @@ pub fn detect(text: &str) -> Option<&'static str> {
     let mut score = [0u32; 7];
     let mut lower = String::new();
     let table = function_word_table();
-    for Word { text: word, ascii } in words(sample) {
+    for Word {
+        text: word,
+        ascii,
+        first_eight,
+    } in words(sample)
+    {
         let mut scored = false;
         let lang = if ascii {
             // No ASCII letter is a language's own, and a word longer than every function
@@ -42,9 +47,12 @@ pub fn detect(text: &str) -> Option<&'static str> {
                 continue;
             }
             // All letters: setting bit 5 of each byte lowers them, eight at a time.
-            let mut buf = [0u8; 8];
-            buf[..word.len()].copy_from_slice(word.as_bytes());
-            let lowered = (u64::from_le_bytes(buf) | LOWER_CASE_BITS).to_le_bytes();
+            let eight = first_eight.unwrap_or_else(|| {
+                let mut buf = [0u8; 8];
+                buf[..word.len()].copy_from_slice(word.as_bytes());
+                u64::from_le_bytes(buf)
+            });
+            let lowered = (eight | LOWER_CASE_BITS).to_le_bytes();
             table.get(&lowered[..word.len()])
         } else {
             lower.clear();
@@ -87,6 +95,9 @@ const LOWER_CASE_BITS: u64 = u64::from_ne_bytes([0x20; 8]);
 struct Word<'t> {
     text: &'t str,
     ascii: bool,
+    /// The eight bytes from the word's start, read while finding its end, when the word is
+    /// ASCII and shorter: what a function-word look-up needs, without a copy.
+    first_eight: Option<u64>,
 }
 
 /// The words of `text` for counting: runs of word characters (`is_word_char`) but ASCII
@@ -133,9 +144,13 @@ fn words(text: &str) -> impl Iterator<Item = Word<'_>> {
         }
         let start = i;
         let mut ascii = true;
+        let mut first_eight = None;
         // Eight bytes at a time while they are letters (most words end in the first eight).
         while let Some(x) = load(i) {
             let n = (!swar::ascii_alphabetic(x) & swar::HIGH).trailing_zeros() as usize / 8;
+            if i == start && n < 8 {
+                first_eight = Some(x);
+            }
             i += n;
             if n < 8 {
                 break;
@@ -158,6 +173,7 @@ fn words(text: &str) -> impl Iterator<Item = Word<'_>> {
         Some(Word {
             text: &text[start..i],
             ascii,
+            first_eight: first_eight.filter(|_| ascii),
         })
     })
 }
@@ -413,6 +429,19 @@ mod tests {
             proptest::prop_assert_eq!(&got, &want);
             for w in words(&text) {
                 proptest::prop_assert_eq!(w.ascii, w.text.is_ascii());
+                // The eight bytes read ahead start with the word, when there are any.
+                if let Some(eight) = w.first_eight {
+                    proptest::prop_assert!(w.ascii && w.text.len() < 8);
+                    proptest::prop_assert_eq!(&eight.to_le_bytes()[..w.text.len()], w.text.as_bytes());
+                }
+            }
+            // Every short ASCII word followed by eight bytes of text has them.
+            let b = text.as_bytes();
+            for w in words(&text) {
+                let at = w.text.as_ptr() as usize - text.as_ptr() as usize;
+                if w.ascii && w.text.len() < 8 && at + 8 <= b.len() {
+                    proptest::prop_assert!(w.first_eight.is_some());
+                }
             }
         }
     }
