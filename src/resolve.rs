@@ -208,6 +208,7 @@ impl Context {
         n - u32::from(own)
     }
 
+    #[inline]
     fn add_country(&mut self, country: u32) {
         if !self.countries.contains(&country) {
             self.countries.push(country);
