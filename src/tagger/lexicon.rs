@@ -721,10 +721,14 @@ static PERSON_TITLE_SET: LazyLock<WordSet> = LazyLock::new(|| set_of(PERSON_TITL
 static GIVEN_NAME_SET: LazyLock<WordSet> = LazyLock::new(|| set_of(GIVEN_NAMES));
 static DIRECTION_WORD_SET: LazyLock<WordSet> = LazyLock::new(|| set_of(DIRECTION_WORDS));
 
+// Inlined, as `cue_after`: asked beside nearly every name, and a call cost more than the
+// look-up's multiply and compare.
+#[inline]
 pub fn cue_before(words: &str) -> Option<CueHint> {
     CUES_BEFORE_MAP.get(words.as_bytes())
 }
 
+#[inline]
 pub fn cue_after(word: &str) -> Option<CueHint> {
     CUES_AFTER_MAP.get(word.as_bytes())
 }
