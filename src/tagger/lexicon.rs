@@ -7,7 +7,7 @@
 
 use std::sync::LazyLock;
 
-use crate::wordmap::{WordMap, WordSet};
+use crate::wordmap::WordMap;
 
 /// What a cue word says about the name next to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -703,104 +703,122 @@ pub const DIRECTION_WORDS: &[&str] = &[
     "central",
 ];
 
-/// A list as a word set: the tagger asks about every capitalised word and its neighbours, so
-/// lookups must not scan the lists.
-fn set_of(words: &'static [&'static str]) -> WordSet {
-    WordSet::new(words.iter().copied())
-}
-
 /// The first listing of a word wins, as a scan of the list would find it.
 fn map_of(cues: &'static [(&'static str, CueHint)]) -> WordMap<CueHint> {
     WordMap::new(cues.iter().map(|&(w, h)| (w.as_bytes(), h)))
 }
 
 static CUES_BEFORE_MAP: LazyLock<WordMap<CueHint>> = LazyLock::new(|| map_of(CUES_BEFORE));
-static CUES_AFTER_MAP: LazyLock<WordMap<CueHint>> = LazyLock::new(|| map_of(CUES_AFTER));
-static STOP_WORD_SET: LazyLock<WordSet> = LazyLock::new(|| set_of(STOP_WORDS));
-static PERSON_TITLE_SET: LazyLock<WordSet> = LazyLock::new(|| set_of(PERSON_TITLES));
-static GIVEN_NAME_SET: LazyLock<WordSet> = LazyLock::new(|| set_of(GIVEN_NAMES));
-static DIRECTION_WORD_SET: LazyLock<WordSet> = LazyLock::new(|| set_of(DIRECTION_WORDS));
 
-// Inlined, as `cue_after`: asked beside nearly every name, and a call cost more than the
-// look-up's multiply and compare.
+/// The hint of `words` as a cue before a name: one word, a word with its full stop ("obl.",
+/// "м."), or two words one space apart ("city of").
 #[inline]
 pub fn cue_before(words: &str) -> Option<CueHint> {
     CUES_BEFORE_MAP.get(words.as_bytes())
 }
 
-#[inline]
-pub fn cue_after(word: &str) -> Option<CueHint> {
-    CUES_AFTER_MAP.get(word.as_bytes())
-}
-
-/// A word's standing in the stop-word and given-name lists, from one look-up: the tagger
-/// asks both of the word of nearly every one-word name.
+/// What every list says of one word (normal form), from one look-up: the tagger asks several
+/// lists about the word of a name and about each of its neighbours, and each look-up hashed
+/// the word again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct WordLists {
+pub struct WordFacts {
     pub stop_word: bool,
     pub given_name: bool,
+    pub person_title: bool,
+    pub direction: bool,
+    /// The word as a cue before a name on its own (`cue_before(word)`).
+    pub cue_before: Option<CueHint>,
+    /// The word as a cue after a name.
+    pub cue_after: Option<CueHint>,
+    /// The word is the second of a two-word cue before a name ("of" of "city of"): only
+    /// then can it and the word before it be one.
+    pub ends_two_word_cue: bool,
 }
 
-const STOP: u8 = 1;
-const GIVEN: u8 = 2;
-
-static WORD_LISTS_MAP: LazyLock<WordMap<u8>> = LazyLock::new(|| {
-    // A word on both lists gets both bits: a word's first listing is the one looked up, so
-    // its flags are merged first.
-    let mut flags: std::collections::BTreeMap<&'static str, u8> = Default::default();
-    for (list, flag) in [(STOP_WORDS, STOP), (GIVEN_NAMES, GIVEN)] {
-        for &w in list {
-            *flags.entry(w).or_default() |= flag;
+static WORD_FACTS_MAP: LazyLock<WordMap<WordFacts>> = LazyLock::new(|| {
+    let mut facts: std::collections::BTreeMap<&'static str, WordFacts> = Default::default();
+    // As in a scan of each list, the first listing of a cue word gives its hint.
+    for &(w, hint) in CUES_BEFORE {
+        match w.split_once(' ') {
+            None => {
+                facts.entry(w).or_default().cue_before.get_or_insert(hint);
+            }
+            Some((_, second)) => facts.entry(second).or_default().ends_two_word_cue = true,
         }
     }
-    WordMap::new(flags.iter().map(|(w, &f)| (w.as_bytes(), f)))
+    for &(w, hint) in CUES_AFTER {
+        facts.entry(w).or_default().cue_after.get_or_insert(hint);
+    }
+    for &w in STOP_WORDS {
+        facts.entry(w).or_default().stop_word = true;
+    }
+    for &w in GIVEN_NAMES {
+        facts.entry(w).or_default().given_name = true;
+    }
+    for &w in PERSON_TITLES {
+        facts.entry(w).or_default().person_title = true;
+    }
+    for &w in DIRECTION_WORDS {
+        facts.entry(w).or_default().direction = true;
+    }
+    WordMap::new(facts.iter().map(|(w, &f)| (w.as_bytes(), f)))
 });
 
-pub fn word_lists(word: &str) -> WordLists {
-    let flags = WORD_LISTS_MAP.get(word.as_bytes()).unwrap_or(0);
-    WordLists {
-        stop_word: flags & STOP != 0,
-        given_name: flags & GIVEN != 0,
-    }
-}
-
-pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORD_SET.contains(word)
-}
-
-pub fn is_person_title(word: &str) -> bool {
-    PERSON_TITLE_SET.contains(word)
-}
-
-pub fn is_given_name(word: &str) -> bool {
-    GIVEN_NAME_SET.contains(word)
-}
-
-pub fn is_direction_word(word: &str) -> bool {
-    DIRECTION_WORD_SET.contains(word)
+// Inlined: asked beside nearly every name, and a call cost more than the look-up's multiply
+// and compare.
+#[inline]
+pub fn word_facts(word: &str) -> WordFacts {
+    WORD_FACTS_MAP.get(word.as_bytes()).unwrap_or_default()
 }
 
 #[cfg(test)]
-mod word_lists_tests {
+mod word_facts_tests {
     use super::*;
 
+    /// The first listing's hint, as a scan of a cue list finds it.
+    fn scan(list: &[(&str, CueHint)], word: &str) -> Option<CueHint> {
+        list.iter().find(|&&(w, _)| w == word).map(|&(_, h)| h)
+    }
+
     #[test]
-    fn word_lists_answer_as_the_lists_do() {
+    fn word_facts_answer_as_the_lists_do() {
         let words = STOP_WORDS
             .iter()
             .chain(GIVEN_NAMES)
             .chain(PERSON_TITLES)
+            .chain(DIRECTION_WORDS)
             .copied()
-            .chain(["kharkiv", "", "x", "vladimirx"]);
+            .chain(CUES_BEFORE.iter().chain(CUES_AFTER).map(|&(w, _)| w))
+            .chain(["kharkiv", "", "x", "vladimirx", "of", "de", "d", "city"])
+            // Words: the normal form's words have no spaces.
+            .filter(|w| !w.contains(' '));
         for w in words {
+            let second_words = CUES_BEFORE
+                .iter()
+                .filter_map(|&(c, _)| c.split_once(' ').map(|(_, second)| second));
             assert_eq!(
-                word_lists(w),
-                WordLists {
-                    stop_word: is_stop_word(w),
-                    given_name: is_given_name(w),
+                word_facts(w),
+                WordFacts {
+                    stop_word: STOP_WORDS.contains(&w),
+                    given_name: GIVEN_NAMES.contains(&w),
+                    person_title: PERSON_TITLES.contains(&w),
+                    direction: DIRECTION_WORDS.contains(&w),
+                    cue_before: scan(CUES_BEFORE, w),
+                    cue_after: scan(CUES_AFTER, w),
+                    ends_two_word_cue: second_words.clone().any(|s| s == w),
                 },
                 "{w}"
             );
         }
+    }
+
+    #[test]
+    fn cues_before_are_looked_up_as_listed() {
+        for &(w, _) in CUES_BEFORE {
+            assert_eq!(cue_before(w), scan(CUES_BEFORE, w), "{w}");
+        }
+        // The gate of two-word cues: every second word of one is marked.
+        assert!(word_facts("of").ends_two_word_cue && word_facts("de").ends_two_word_cue);
+        assert_eq!(cue_before("city of"), Some(CueHint::Settlement));
     }
 }

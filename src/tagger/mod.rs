@@ -448,10 +448,10 @@ fn plausible<'p>(
     if chars <= 3 && !all_caps && !strong {
         return false;
     }
-    // Both lists asked of the name's word at once (not asked of longer names).
+    // Every list asked of the name's word at once (not asked of longer names).
     let lists = match single {
-        true => lexicon::word_lists(word),
-        false => lexicon::WordLists::default(),
+        true => lexicon::word_facts(word),
+        false => lexicon::WordFacts::default(),
     };
     if single {
         if lists.stop_word {
@@ -481,8 +481,10 @@ fn plausible<'p>(
         w < p.norm.words.len()
             && p.spaced(w - 1, w)
             && p.is_capitalised(w)
-            && lexicon::cue_after(p.word(w)).is_none()
-            && !lexicon::is_stop_word(p.word(w))
+            && {
+                let facts = lexicon::word_facts(p.word(w));
+                facts.cue_after.is_none() && !facts.stop_word
+            }
             && !is_name(gaz, walks, p.word(w))
     };
     if single && !state_level && unknown_capitalised(last + 1) {
@@ -504,7 +506,7 @@ fn plausible<'p>(
         && first > 0
         && p.spaced(first - 1, first)
         && p.is_capitalised(first - 1)
-        && lexicon::is_given_name(p.word(first - 1))
+        && lexicon::word_facts(p.word(first - 1)).given_name
     {
         return false;
     }
@@ -518,11 +520,8 @@ fn plausible<'p>(
     {
         let prev = p.word(first - 1);
         let prev_is_place = is_name(gaz, walks, prev);
-        if !prev_is_place
-            && lexicon::cue_before(prev).is_none()
-            && !lexicon::is_person_title(prev)
-            && !lexicon::is_stop_word(prev)
-        {
+        let facts = lexicon::word_facts(prev);
+        if !prev_is_place && facts.cue_before.is_none() && !facts.person_title && !facts.stop_word {
             return false;
         }
     }
@@ -548,28 +547,39 @@ fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
     let original = |w0: usize, w1: usize| p.original(w0, w1).to_string();
     // Before: one word ("wilayah"), or two ("city of", "région de"), perhaps with words of
     // direction between cue and name ("wilayah timur laut Sumy").
+    // The lists' facts of the word before the name (or before its words of direction), each
+    // word looked up once.
     let mut first = first;
-    while first > 1
-        && p.spaced(first - 1, first)
-        && !p.is_capitalised(first - 1)
-        && lexicon::is_direction_word(p.word(first - 1))
-    {
+    let mut before = None;
+    while first > 1 && p.spaced(first - 1, first) && !p.is_capitalised(first - 1) {
+        let facts = lexicon::word_facts(p.word(first - 1));
+        if !facts.direction {
+            before = Some(facts);
+            break;
+        }
         first -= 1;
     }
     if first > 0 {
         let gap = p.gap(first - 1, first);
         if gap == b" " || gap == b". " {
-            // The cue as the normal form spells it ("wilayah", "obl."), sliced, not copied.
-            let (lo, hi) = p.norm.words[first - 1];
-            let one = &p.norm.text[lo..hi + usize::from(gap == b". ")];
-            if let Some(hint) = lexicon::cue_before(one) {
+            let facts = before.unwrap_or_else(|| lexicon::word_facts(p.word(first - 1)));
+            let hint = match gap == b" " {
+                true => facts.cue_before,
+                // The cue with its full stop, as the normal form spells it ("obl.", "м."),
+                // sliced, not copied.
+                false => {
+                    let (lo, hi) = p.norm.words[first - 1];
+                    lexicon::cue_before(&p.norm.text[lo..hi + 1])
+                }
+            };
+            if let Some(hint) = hint {
                 return Some(Cue {
                     word: original(first - 1, first - 1),
                     hint,
                     words: (first - 1, first - 1),
                 });
             }
-            if first > 1 && p.spaced(first - 2, first - 1) {
+            if first > 1 && facts.ends_two_word_cue && p.spaced(first - 2, first - 1) {
                 let two = &p.norm.text[p.norm.words[first - 2].0..p.norm.words[first - 1].1];
                 if let Some(hint) = lexicon::cue_before(two) {
                     return Some(Cue {
@@ -583,7 +593,7 @@ fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
     }
     // After: "Donetsk Oblast", "Kursk region", "Харківська обл."
     if last + 1 < p.norm.words.len() && p.spaced(last, last + 1) {
-        if let Some(hint) = lexicon::cue_after(p.word(last + 1)) {
+        if let Some(hint) = lexicon::word_facts(p.word(last + 1)).cue_after {
             return Some(Cue {
                 word: original(last + 1, last + 1),
                 hint,
@@ -738,5 +748,39 @@ mod tests {
         assert_eq!(ms[0].cue.as_ref().map(|c| c.hint), Some(CueHint::Region));
         assert_eq!(ms[0].cue.as_ref().map(|c| c.word.as_str()), Some("wilayah"));
         assert_eq!(ms[1].cue.as_ref().map(|c| c.word.as_str()), Some("Oblast"));
+    }
+
+    #[test]
+    fn cue_forms_before_and_after() {
+        let g = testing::gazetteer();
+        let cue = |text: &str, lang: &str| {
+            let ms = tag(&g, text, Some(lang));
+            assert_eq!(ms.len(), 1, "{text}");
+            ms[0].cue.as_ref().map(|c| (c.word.clone(), c.hint))
+        };
+        let settlement = |w: &str| Some((w.to_string(), CueHint::Settlement));
+        let region = |w: &str| Some((w.to_string(), CueHint::Region));
+        // Two words, the second one that ends a two-word cue.
+        assert_eq!(
+            cue("Shelling hit the city of Kharkiv.", "en"),
+            settlement("city of")
+        );
+        assert_eq!(
+            cue("Frappes sur la ville de Kharkiv.", "fr"),
+            settlement("ville de")
+        );
+        // "of" alone is no cue, nor is a two-word phrase that is not listed.
+        assert_eq!(cue("News of Kharkiv today.", "en"), None);
+        assert_eq!(cue("Outskirts of Kharkiv today.", "en"), None);
+        // Words of direction between cue and name.
+        assert_eq!(
+            cue("Serangan di wilayah timur laut Kharkiv.", "id"),
+            region("wilayah")
+        );
+        // A cue with its full stop (recorded as its word).
+        assert_eq!(cue("Обстріл м. Харків вночі.", "uk"), settlement("м"));
+        // After the name.
+        assert_eq!(cue("In Kharkiv region today.", "en"), region("region"));
+        assert_eq!(cue("Di kota Kharkiv.", "id"), settlement("kota"));
     }
 }
