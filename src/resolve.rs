@@ -145,6 +145,8 @@ impl Context {
     /// never grows a table (growing cost more than filling).
     fn for_mentions(mentions: usize) -> Context {
         Context {
+            // A handful, and a first push into an empty list allocates anyway.
+            countries: Vec::with_capacity(4),
             admin1: Vec::with_capacity(mentions.min(16)),
             own_admin1: vec![NO_CODE; mentions],
             points: Vec::with_capacity(mentions),
@@ -805,7 +807,9 @@ impl<'t> Snippets<'t> {
     #[inline(never)]
     pub fn new(text: &'t str) -> Snippets<'t> {
         let b = text.as_bytes();
-        let mut runs = Vec::new();
+        // Sized for a run every 128 bytes (paragraph breaks, mostly): grown from empty, the
+        // list was copied twice or three times per article.
+        let mut runs = Vec::with_capacity(text.len() / 128);
         // Bytes before `done` belong to runs already found (or to none).
         let mut done = 0;
         // Every run to fold has a byte that `starts_fold` marks at its start or right after a

@@ -274,8 +274,8 @@ fn tag_with(
     walks: &mut memo::Walks<'_>,
 ) -> Vec<Mention> {
     let bytes = p.norm.text.as_bytes();
-    // War news names a place every ten words or so: sized for that, the list rarely grows.
-    let mut out = Vec::with_capacity(p.norm.words.len() / 8);
+    // War news names a place every eight words or so: sized for that, the list rarely grows.
+    let mut out = Vec::with_capacity(p.norm.words.len() / 5);
     let mut evidence = Evidence {
         overlay: gaz.origins.iter().position(|o| o == "overlay"),
         ..Evidence::default()
