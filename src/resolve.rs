@@ -257,8 +257,9 @@ impl Candidates {
         let total = mentions.iter().map(|m| m.candidates.len()).sum();
         let mut places = Vec::with_capacity(total);
         let mut ranges = Vec::with_capacity(mentions.len());
-        // One scratch list for every mention's sort and dedup.
-        let mut distinct: Vec<u32> = Vec::new();
+        // One scratch list for every mention's sort and dedup, with room for most names' places
+        // (grown from empty, it was copied once or twice per article).
+        let mut distinct: Vec<u32> = Vec::with_capacity(16);
         for m in mentions {
             let start = places.len();
             // Most names mean one place: nothing to sort.

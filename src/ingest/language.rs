@@ -31,7 +31,8 @@ const WHATLANG_CONFIDENCE: f64 = 0.5;
 pub fn detect(text: &str) -> Option<&'static str> {
     let sample = prefix(text, SAMPLE_BYTES);
     let mut score = [0u32; 7];
-    let mut lower = String::new();
+    // Room for any word worth lowering: grown from empty, it was copied on the first few.
+    let mut lower = String::with_capacity(64);
     let table = function_word_table();
     for Word {
         text: word,
