@@ -1117,6 +1117,41 @@ fn damaged_compiled_name_index_is_an_error_or_ignored() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// A damaged automaton whose stamp was remade to match (as a build that wrote it damaged
+/// would): the checksum, not the stamp, must catch it, with an error naming the file.
+#[test]
+fn damaged_automaton_with_a_current_stamp_is_an_error() {
+    let shipped = repo().join("gazetteer");
+    let dir = tempfile::tempdir().unwrap();
+    for name in std::fs::read_dir(&shipped).unwrap() {
+        let name = name.unwrap().file_name();
+        std::fs::copy(shipped.join(&name), dir.path().join(&name)).unwrap();
+    }
+    let fst = dir.path().join("names.fst");
+    let mut bytes = std::fs::read(&fst).unwrap();
+    let mid = bytes.len() / 2;
+    for x in bytes.iter_mut().skip(mid).take(16) {
+        *x ^= 0x5a;
+    }
+    std::fs::write(&fst, bytes).unwrap();
+    let stamp = frontmap::gazetteer::compiled::stamp(
+        &std::fs::read(dir.path().join("places.tsv")).unwrap(),
+        &std::fs::read(dir.path().join("names.tsv")).unwrap(),
+        dir.path(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("names.stamp"), stamp).unwrap();
+    assert!(frontmap::gazetteer::compiled::is_current(dir.path()).unwrap());
+    let err = match Gazetteer::load(dir.path()) {
+        Ok(_) => panic!("a damaged automaton loaded"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.starts_with(&format!("{}: ", fst.display())) && err.contains("corrupt name automaton"),
+        "{err}"
+    );
+}
+
 /// Loads copies of the shipped gazetteer with each of `victims` truncated, emptied or with
 /// bytes flipped; returns what went wrong.
 fn damage_compiled(victims: &[String]) -> Vec<String> {

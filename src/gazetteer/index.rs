@@ -37,6 +37,11 @@ pub struct NameIndex {
     postings: Bytes,
 }
 
+/// Proof that an automaton file passed `NameIndex::verify_automaton`, which
+/// `NameIndex::from_bytes` asks for.
+#[derive(Debug)]
+pub struct SoundAutomaton(());
+
 /// Bytes built in memory, or a compiled file mapped read-only: start-up then costs page
 /// mappings, not reading and copying 16 MB.
 pub enum Bytes {
@@ -212,19 +217,27 @@ impl NameIndex {
         )
     }
 
-    /// Uses what `to_bytes` wrote; `places` and `origins` bound the indexes it may hold.
+    /// Checks the checksum over the whole automaton that `to_bytes` wrote (a few
+    /// milliseconds): a damaged file must be an error at load, not a panic at the first
+    /// look-up. Apart from `from_bytes`, so that `Gazetteer::load` can run it beside the
+    /// decoding of the places.
+    pub fn verify_automaton(fst_bytes: &[u8]) -> Result<SoundAutomaton, String> {
+        fst::raw::Fst::new(fst_bytes)
+            .and_then(|f| f.verify())
+            .map(|()| SoundAutomaton(()))
+            .map_err(|e| format!("corrupt name automaton: {e}"))
+    }
+
+    /// Uses what `to_bytes` wrote, its automaton's file passed by `verify_automaton`;
+    /// `places` and `origins` bound the indexes it may hold.
     pub fn from_bytes(
         fst_bytes: Bytes,
         postings: Bytes,
         places: usize,
         origins: usize,
+        _verified: SoundAutomaton,
     ) -> Result<NameIndex, String> {
         let map = fst::Map::new(fst_bytes).map_err(|e| format!("corrupt name automaton: {e}"))?;
-        // The checksum over the whole automaton (about a millisecond): a damaged file must be
-        // an error here, not a panic at the first look-up.
-        map.as_fst()
-            .verify()
-            .map_err(|e| format!("corrupt name automaton: {e}"))?;
         check_postings(postings.as_ref(), places, origins)?;
         // A value pointing outside the postings reads as no postings (`postings`): checking
         // a million values here would cost more than the rest of start-up.

@@ -357,22 +357,37 @@ impl Gazetteer {
     /// beside the TSV files (see `compiled`) match them, start-up decodes those; else it
     /// parses `places.tsv` and `names.tsv` and builds the name index (slower start-up).
     pub fn load(dir: &Path) -> Result<Gazetteer> {
-        // Checking the stamp means hashing the TSV files: do it while the binary files decode.
-        let (current, compiled) = std::thread::scope(|scope| {
-            let check = scope.spawn(|| compiled::is_current(dir));
+        // Checking the stamp means hashing the TSV files, and checking the automaton means
+        // reading all of it: both while the binary files decode, which takes longer.
+        let fst_path = dir.join(compiled::FST);
+        let (sound, compiled) = std::thread::scope(|scope| {
+            let check = scope.spawn(|| {
+                if !compiled::is_current(dir)? {
+                    return Ok(None);
+                }
+                let Some(fst) = compiled::map(&fst_path)? else {
+                    return Ok(None);
+                };
+                NameIndex::verify_automaton(fst.as_ref())
+                    .map(Some)
+                    .map_err(|m| Error::Invalid(format!("{}: {m}", fst_path.display())))
+            });
             let compiled = compiled::Compiled::read(dir);
-            let current = check
+            let sound = check
                 .join()
                 .unwrap_or_else(|_| Err(Error::Invalid("bug: stamp check panicked".into())));
-            (current, compiled)
+            (sound, compiled)
         });
-        if current? {
+        if let Some(sound) = sound? {
             if let Some(c) = compiled? {
-                let index =
-                    NameIndex::from_bytes(c.fst, c.postings, c.places.len(), c.origins.len())
-                        .map_err(|m| {
-                            Error::Invalid(format!("{}: {m}", dir.join(compiled::FST).display()))
-                        })?;
+                let index = NameIndex::from_bytes(
+                    c.fst,
+                    c.postings,
+                    c.places.len(),
+                    c.origins.len(),
+                    sound,
+                )
+                .map_err(|m| Error::Invalid(format!("{}: {m}", fst_path.display())))?;
                 return Ok(Gazetteer::assemble(
                     c.places,
                     c.ids_sorted,
