@@ -64,7 +64,7 @@ use std::ops::Range;
 
 use rustc_hash::FxHashSet;
 
-use crate::gazetteer::{Gazetteer, Kind, Place, PlaceFacts, NO_CODE};
+use crate::gazetteer::{Gazetteer, Kind, PlaceFacts, NO_CODE};
 use crate::tagger::{is_char_start, CueHint, Mention, Prepared};
 
 /// Scores of one candidate, kept apart so that the deciding rule can be named.
@@ -386,7 +386,7 @@ fn resolve_with(
                 start: m.start,
                 end: m.end,
                 snippet,
-                role: role(p, &m, gaz.place(place)),
+                role: role(p, &m, gaz.facts(place)),
                 surface: m.surface,
                 place,
                 rule,
@@ -767,15 +767,15 @@ fn is_location_preposition(word: &str) -> bool {
 /// A light guess at the mention's role (see `Role`): names after a preposition are locations;
 /// a country right after a lower-case noun in Indonesian is adjectival (pasukan Ukraina); a
 /// country or capital opening a clause is an actor.
-fn role(p: &Prepared<'_>, m: &Mention, place: &Place) -> Role {
+fn role(p: &Prepared<'_>, m: &Mention, place: &PlaceFacts) -> Role {
     let w = m.first_word;
     if w > 0 {
         let prev = p.word(w - 1);
         if is_location_preposition(prev) {
             return Role::Location;
         }
-        let stateish = place.kind == Kind::Country
-            || (place.kind == Kind::PopulatedPlace && place.population > 1_000_000);
+        let stateish =
+            place.kind == Kind::Country || (place.kind == Kind::PopulatedPlace && place.metropolis);
         if stateish && !p.is_capitalised(w - 1) && prev.chars().count() > 3 {
             return Role::Adjectival;
         }

@@ -303,6 +303,10 @@ pub struct PlaceFacts {
     pub admin1: u32,
     pub kind: Kind,
     pub exact: bool,
+    /// Population of at least 100,000: a big city, a strong reading of its name.
+    pub populous: bool,
+    /// Population over a million: a city that stands for its state ("Moscow said").
+    pub metropolis: bool,
 }
 
 /// The id of the empty code in `PlaceFacts` (no country, no admin1).
@@ -338,6 +342,8 @@ impl PlaceFacts {
                 admin1: id(&mut ids, &mut last_admin1, &p.admin1),
                 kind: p.kind,
                 exact: p.precision == Precision::Exact,
+                populous: p.population >= 100_000,
+                metropolis: p.population > 1_000_000,
             })
             .collect()
     }
@@ -706,6 +712,8 @@ mod tests {
             let fa = g.facts(i as u32);
             assert_eq!(fa.kind, a.kind);
             assert_eq!(fa.exact, a.precision == Precision::Exact);
+            assert_eq!(fa.populous, a.population >= 100_000, "{}", a.id);
+            assert_eq!(fa.metropolis, a.population > 1_000_000, "{}", a.id);
             assert_eq!(fa.at, crate::sphere::unit_vector(a.lon, a.lat));
             assert_eq!(fa.country == NO_CODE, a.country.is_empty(), "{}", a.id);
             assert_eq!(fa.admin1 == NO_CODE, a.admin1.is_empty(), "{}", a.id);

@@ -426,10 +426,11 @@ fn plausible<'p>(
     }
     let single = first == last;
     let word = p.word(first);
+    // From the compact facts, not the wide `Place`: the resolver reads the same facts next.
     let strong = candidates.iter().any(|c| {
-        let place = gaz.place(c.place);
+        let place = gaz.facts(c.place);
         matches!(place.kind, Kind::Country | Kind::Admin1 | Kind::Continent)
-            || place.population >= 100_000
+            || place.populous
             || Some(c.origin as usize) == evidence.overlay
     });
     // Only compared with 2 to 5 below: five characters take at most 20 bytes, so counting
@@ -469,7 +470,7 @@ fn plausible<'p>(
     }
     let state_level = candidates.iter().any(|c| {
         matches!(
-            gaz.place(c.place).kind,
+            gaz.facts(c.place).kind,
             Kind::Country | Kind::Continent | Kind::Admin1
         )
     });
