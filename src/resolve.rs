@@ -154,6 +154,17 @@ impl Context {
         }
     }
 
+    /// Empties the context, keeping its lists' room: as `for_mentions` with as many mentions.
+    fn clear(&mut self) {
+        self.countries.clear();
+        self.admin1.clear();
+        self.own_admin1.fill(NO_CODE);
+        self.points.clear();
+        if self.tree.size() > 0 {
+            self.tree = rstar::RTree::new();
+        }
+    }
+
     /// Builds the R-tree over the points added so far, when there are enough to need one.
     fn index_points(&mut self) {
         if self.points.len() > SCAN_POINTS {
@@ -336,14 +347,15 @@ fn resolve_with(
     let mut chosen: Vec<(usize, Score, Option<Score>)> = (0..mentions.len())
         .map(|i| choose_with(&context, i))
         .collect();
-    let mut context2 = Context::for_mentions(mentions.len());
+    // Pass 1's context is done with: its lists are emptied and filled again, not made anew.
+    context.clear();
     for (i, &(k, _, _)) in chosen.iter().enumerate() {
-        context2.add(i, gaz.facts(candidates.of(i)[k]));
+        context.add(i, gaz.facts(candidates.of(i)[k]));
     }
-    context2.index_points();
+    context.index_points();
     for (i, choice) in chosen.iter_mut().enumerate() {
         if candidates.of(i).len() > 1 {
-            *choice = choose_with(&context2, i);
+            *choice = choose_with(&context, i);
         }
     }
 
