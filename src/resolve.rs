@@ -141,24 +141,13 @@ struct Context {
 const SCAN_POINTS: usize = 32;
 
 impl Context {
-    /// An empty context sized for an article of `mentions` mentions, so that adding them
-    /// never grows a table (growing cost more than filling).
-    fn for_mentions(mentions: usize) -> Context {
-        Context {
-            // A handful, and a first push into an empty list allocates anyway.
-            countries: Vec::with_capacity(4),
-            admin1: Vec::with_capacity(mentions.min(16)),
-            own_admin1: vec![NO_CODE; mentions],
-            points: Vec::with_capacity(mentions),
-            ..Context::default()
-        }
-    }
-
-    /// Empties the context, keeping its lists' room: as `for_mentions` with as many mentions.
-    fn clear(&mut self) {
+    /// Empties the context for an article of `mentions` mentions, keeping its lists' room
+    /// (see `Scratch`).
+    fn reset(&mut self, mentions: usize) {
         self.countries.clear();
         self.admin1.clear();
-        self.own_admin1.fill(NO_CODE);
+        self.own_admin1.clear();
+        self.own_admin1.resize(mentions, NO_CODE);
         self.points.clear();
         if self.tree.size() > 0 {
             self.tree = rstar::RTree::new();
@@ -257,20 +246,25 @@ impl Context {
 }
 
 /// The distinct candidate places of every mention, in one buffer.
+#[derive(Default)]
 struct Candidates {
     places: Vec<u32>,
     /// `places[ranges[i].0..ranges[i].1]` are the candidates of mention `i`.
     ranges: Vec<(usize, usize)>,
+    /// Scratch for each mention's sort and dedup.
+    distinct: Vec<u32>,
 }
 
 impl Candidates {
-    fn new(mentions: &[Mention]) -> Candidates {
-        let total = mentions.iter().map(|m| m.candidates.len()).sum();
-        let mut places = Vec::with_capacity(total);
-        let mut ranges = Vec::with_capacity(mentions.len());
-        // One scratch list for every mention's sort and dedup, with room for most names' places
-        // (grown from empty, it was copied once or twice per article).
-        let mut distinct: Vec<u32> = Vec::with_capacity(16);
+    /// Fills the lists with the candidates of `mentions`, replacing what they held.
+    fn fill(&mut self, mentions: &[Mention]) {
+        let Candidates {
+            places,
+            ranges,
+            distinct,
+        } = self;
+        places.clear();
+        ranges.clear();
         for m in mentions {
             let start = places.len();
             // Most names mean one place: nothing to sort.
@@ -281,17 +275,37 @@ impl Candidates {
                 distinct.extend(m.candidates.iter().map(|c| c.place));
                 distinct.sort_unstable();
                 distinct.dedup();
-                places.extend_from_slice(&distinct);
+                places.extend_from_slice(distinct);
             }
             ranges.push((start, places.len()));
         }
-        Candidates { places, ranges }
     }
 
     fn of(&self, mention: usize) -> &[u32] {
         let (lo, hi) = self.ranges[mention];
         &self.places[lo..hi]
     }
+}
+
+/// The lists `resolve` fills for each article, kept per thread from one article to the next:
+/// made afresh, they were a dozen allocations per article, each in memory that no article had
+/// touched lately.
+#[derive(Default)]
+struct Scratch {
+    candidates: Candidates,
+    between: Vec<Option<Range<usize>>>,
+    qualifiers: Vec<Option<u32>>,
+    hints: Vec<Option<CueHint>>,
+    context: Context,
+    chosen: Vec<(usize, Score, Option<Score>)>,
+}
+
+/// Lists of more mentions than this are not kept for the next article (a huge one would hold
+/// its memory for the thread's life).
+const SCRATCH_MENTIONS: usize = 4096;
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Option<Box<Scratch>>> = const { std::cell::Cell::new(None) };
 }
 
 /// Resolves the tagger's mentions of one article to events, in text order.
@@ -317,12 +331,27 @@ fn resolve_with(
 ) -> Vec<Event> {
     // The tagger gives none, but a mention without candidates has nothing to resolve to.
     mentions.retain(|m| !m.candidates.is_empty());
-    let candidates = Candidates::new(&mentions);
-    let between = words_between_neighbours(p, &mentions);
-    let qualifiers: Vec<Option<u32>> = (0..mentions.len())
-        .map(|i| qualifier_admin1(gaz, p, &mentions, &candidates, &between, i))
-        .collect();
-    let mut hints = cue_hints(p, &mentions, &between);
+    // This thread's lists (new ones if another article holds them, or the thread is ending).
+    let mut scratch = SCRATCH
+        .try_with(|s| s.take())
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let Scratch {
+        candidates,
+        between,
+        qualifiers,
+        hints,
+        context,
+        chosen,
+    } = &mut *scratch;
+    candidates.fill(&mentions);
+    words_between_neighbours(p, &mentions, between);
+    qualifiers.clear();
+    qualifiers.extend(
+        (0..mentions.len()).map(|i| qualifier_admin1(gaz, p, &mentions, candidates, between, i)),
+    );
+    cue_hints(p, &mentions, between, hints);
     // "Pokrovsk, Donetsk Oblast" reads like a list of two with a region cue, but the second
     // name qualifies the first: the first is not a region because the second is one.
     for (i, hint) in hints.iter_mut().enumerate() {
@@ -332,7 +361,7 @@ fn resolve_with(
     }
 
     // Pass 1: context from the mentions that need none.
-    let mut context = Context::for_mentions(mentions.len());
+    context.reset(mentions.len());
     for (i, &hint) in hints.iter().enumerate() {
         if let Some(k) = unambiguous(gaz, candidates.of(i), hint) {
             context.add(i, gaz.facts(candidates.of(i)[k]));
@@ -344,18 +373,17 @@ fn resolve_with(
     let choose_with = |context: &Context, i: usize| {
         choose(gaz, hints[i], candidates.of(i), qualifiers[i], context, i)
     };
-    let mut chosen: Vec<(usize, Score, Option<Score>)> = (0..mentions.len())
-        .map(|i| choose_with(&context, i))
-        .collect();
+    chosen.clear();
+    chosen.extend((0..mentions.len()).map(|i| choose_with(context, i)));
     // Pass 1's context is done with: its lists are emptied and filled again, not made anew.
-    context.clear();
+    context.reset(mentions.len());
     for (i, &(k, _, _)) in chosen.iter().enumerate() {
         context.add(i, gaz.facts(candidates.of(i)[k]));
     }
     context.index_points();
     for (i, choice) in chosen.iter_mut().enumerate() {
         if candidates.of(i).len() > 1 {
-            *choice = choose_with(&context, i);
+            *choice = choose_with(context, i);
         }
     }
 
@@ -363,7 +391,8 @@ fn resolve_with(
     let mut snippets: Option<Snippets<'_>> = None;
     let mut has_snippet =
         FxHashSet::with_capacity_and_hasher(mentions.len().min(64), Default::default());
-    mentions
+    let n = mentions.len();
+    let events = mentions
         .into_iter()
         .enumerate()
         .map(|(i, m)| {
@@ -407,7 +436,12 @@ fn resolve_with(
                 cue: m.cue.map(|c| c.word),
             }
         })
-        .collect()
+        .collect();
+    if n <= SCRATCH_MENTIONS {
+        // Ignored when the thread is ending: the lists are then freed.
+        let _ = SCRATCH.try_with(|s| s.set(Some(scratch)));
+    }
+    events
 }
 
 /// The single place of a candidate list (its index in `c`) when the list needs no context: one
@@ -451,26 +485,28 @@ const QUALIFIER_LINKS: &[&str] = &[
 /// For each mention but the last, the words (indexes into `Prepared::norm.words`) between it
 /// and the next, or None when there is anything but words and light punctuation between them.
 /// Worked out once: lists and qualifiers both ask it of every pair of neighbours.
-fn words_between_neighbours(p: &Prepared<'_>, mentions: &[Mention]) -> Vec<Option<Range<usize>>> {
-    mentions
-        .windows(2)
-        .map(|pair| {
-            let (a, b) = (&pair[0], &pair[1]);
-            if b.start < a.end || b.start - a.end > 40 || b.first_word <= a.last_word {
-                return None;
-            }
-            // A fold with no short-circuit, so that it vectorises.
-            if p.text.as_bytes()[a.byte_end..b.byte_start]
-                .iter()
-                .fold(false, |stop, c| {
-                    stop | matches!(c, b'.' | b'!' | b'?' | b';' | b'\n')
-                })
-            {
-                return None;
-            }
-            Some(a.last_word + 1..b.first_word)
-        })
-        .collect()
+fn words_between_neighbours(
+    p: &Prepared<'_>,
+    mentions: &[Mention],
+    between: &mut Vec<Option<Range<usize>>>,
+) {
+    between.clear();
+    between.extend(mentions.windows(2).map(|pair| {
+        let (a, b) = (&pair[0], &pair[1]);
+        if b.start < a.end || b.start - a.end > 40 || b.first_word <= a.last_word {
+            return None;
+        }
+        // A fold with no short-circuit, so that it vectorises.
+        if p.text.as_bytes()[a.byte_end..b.byte_start]
+            .iter()
+            .fold(false, |stop, c| {
+                stop | matches!(c, b'.' | b'!' | b'?' | b';' | b'\n')
+            })
+        {
+            return None;
+        }
+        Some(a.last_word + 1..b.first_word)
+    }));
 }
 
 /// The words (normal form, punctuation dropped) between mention `i` and the next, if they
@@ -500,11 +536,10 @@ fn cue_hints(
     p: &Prepared<'_>,
     mentions: &[Mention],
     between: &[Option<Range<usize>>],
-) -> Vec<Option<CueHint>> {
-    let mut hints: Vec<Option<CueHint>> = mentions
-        .iter()
-        .map(|m| m.cue.as_ref().map(|c| c.hint))
-        .collect();
+    hints: &mut Vec<Option<CueHint>>,
+) {
+    hints.clear();
+    hints.extend(mentions.iter().map(|m| m.cue.as_ref().map(|c| c.hint)));
     let mut i = 0;
     while i < mentions.len() {
         let mut j = i;
@@ -525,7 +560,6 @@ fn cue_hints(
         }
         i = j + 1;
     }
-    hints
 }
 
 /// The admin1 code a mention is qualified with: "Pokrovsk, Donetsk Oblast", "Pokrovsk di
@@ -1114,6 +1148,40 @@ mod tests {
             .into_iter()
             .map(|e| (e.surface, g.place(e.place).id.clone()))
             .collect()
+    }
+
+    /// Articles one after another on a thread, which keeps the resolver's lists between them,
+    /// resolve as each does alone on a fresh thread; so does one too big for the lists to be
+    /// kept.
+    #[test]
+    fn an_article_resolves_the_same_after_any_other() {
+        let g = testing::gazetteer();
+        let events = |text: &str| {
+            let p = Prepared::new(text);
+            resolve(&g, &p, tag_prepared(&g, &p, Some("en")))
+        };
+        let big = "Strikes on Kharkiv and Pokrovsk. ".repeat(SCRATCH_MENTIONS / 2 + 1);
+        let texts = [
+            "Fighting near Donetsk Oblast towns: Pokrovsk was shelled.",
+            "Pokrovsk and Kharkiv, then Donetsk, Velyka Novosilka and Novosilka in the Kharkiv region.",
+            big.as_str(),
+            "Russia and Ukraine.",
+        ];
+        let alone: Vec<Vec<Event>> = texts
+            .iter()
+            .map(|t| std::thread::scope(|s| s.spawn(|| events(t)).join().unwrap()))
+            .collect();
+        assert!(alone[2].len() > SCRATCH_MENTIONS);
+        for order in [[0, 1, 2, 3], [3, 2, 1, 0], [1, 3, 0, 2], [2, 0, 3, 1]] {
+            for i in order {
+                assert_eq!(
+                    events(texts[i]),
+                    alone[i],
+                    "{}",
+                    &texts[i][..40.min(texts[i].len())]
+                );
+            }
+        }
     }
 
     #[test]
