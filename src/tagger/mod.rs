@@ -274,7 +274,8 @@ fn tag_with(
     walks: &mut memo::Walks<'_>,
 ) -> Vec<Mention> {
     let bytes = p.norm.text.as_bytes();
-    // War news names a place every eight words or so: sized for that, the list rarely grows.
+    // War news names a place every eight words or so, its densest articles every five: sized
+    // for those, the list rarely grows.
     let mut out = Vec::with_capacity(p.norm.words.len() / 5);
     let mut evidence = Evidence {
         overlay: gaz.origins.iter().position(|o| o == "overlay"),
@@ -450,12 +451,12 @@ fn plausible<'p>(
         return false;
     }
     // Every list asked of the name's word at once (not asked of longer names).
-    let lists = match single {
+    let name_facts = match single {
         true => lexicon::word_facts(word),
         false => lexicon::WordFacts::default(),
     };
     if single {
-        if lists.stop_word {
+        if name_facts.stop_word {
             return false;
         }
         // Two-letter names need curated evidence and capitals (AS, US, ЄС): else initials.
@@ -489,13 +490,13 @@ fn plausible<'p>(
             && !is_name(gaz, walks, p.word(w))
     };
     if single && !state_level && unknown_capitalised(last + 1) {
-        let name_follows = unknown_capitalised(last + 2) && !lists.given_name;
+        let name_follows = unknown_capitalised(last + 2) && !name_facts.given_name;
         if !name_follows {
             return false;
         }
     }
     if single
-        && lists.given_name
+        && name_facts.given_name
         && last + 1 < p.norm.words.len()
         && p.spaced(last, last + 1)
         && p.is_capitalised(last + 1)
