@@ -10,13 +10,6 @@
 //! goes to `mi_malloc`, as Rust's own `System` allocator does with `malloc`; only the rare
 //! over-aligned one keeps `mi_malloc_aligned`. 1 % fewer instructions for tag + resolve.
 //!
-//! mimalloc is built with its `no_thp` feature (Cargo.toml): it does not ask Linux for
-//! transparent huge pages. With them, each first touch of a 2 MB stretch of its memory made
-//! the kernel zero 2 MB, and on a virtual machine that zeroing now and then slowed to a crawl:
-//! 3 of 10 `map` runs of an 8 MB corpus took 1.1–1.9 s instead of 0.5 s, with 54 % of the
-//! time in the kernel's `clear_page_erms`. With 4 KB pages every run took 0.54–0.75 s and
-//! peak memory fell by about 25 MB (see docs/performance.md).
-
 use std::alloc::{GlobalAlloc, Layout};
 use std::ffi::c_void;
 
@@ -72,9 +65,38 @@ unsafe impl GlobalAlloc for Allocator {
     }
 }
 
+/// From now on, memory this process touches for the first time comes in 4 KB pages, not as
+/// transparent huge pages: for `map`, which touches hundreds of MB.
+///
+/// mimalloc asks Linux for huge pages (`MADV_HUGEPAGE`), so each first touch of a 2 MB
+/// stretch makes the kernel zero 2 MB. On a virtual machine that zeroing now and then slows
+/// to a crawl: 3 of 10 `map` runs of an 8 MB corpus took 1.1–1.9 s instead of 0.5 s, with
+/// 54 % of the time in the kernel's `clear_page_erms`. In small pages every run took
+/// 0.53–0.75 s, and peak memory fell by about 25 MB. Short commands keep huge pages: the
+/// gazetteer loads with 1,500 page faults instead of 8,600, 30 ms instead of 47 (see
+/// docs/performance.md). Linux only; elsewhere nothing changes.
+pub fn small_pages_from_now() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes integer arguments and touches no memory of ours. A
+    // kernel without it (before 3.15) refuses, and pages stay as they were: nothing to report.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The kernel is told: this process now says "THP disabled" when asked.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn small_pages_are_asked_for() {
+        small_pages_from_now();
+        // SAFETY: as in `small_pages_from_now`.
+        let disabled = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
+        assert_eq!(disabled, 1);
+    }
 
     /// Every size up to 4 KB and a few large ones, with every alignment up to 64: the block is
     /// aligned as asked, writable, and survives growing and shrinking with its contents.

@@ -249,6 +249,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     articles: layers.contains(&FeatureLayer::Articles),
                 },
             };
+            // A run touches hundreds of MB of fresh memory: in small pages (see the function).
+            frontmap::allocator::small_pages_from_now();
             let summary = frontmap::run_map(&config)?;
             if !quiet {
                 for line in &summary.article_lines {
