@@ -61,6 +61,8 @@ fn bench_map(c: &mut Criterion) {
         article_lines: false,
         feature_layers: Default::default(),
     };
+    // As `frontmap map` does: the run's fresh memory in small pages.
+    frontmap::allocator::small_pages_from_now();
     let mut g = c.benchmark_group("map_all_layers");
     g.throughput(Throughput::BytesDecimal(bytes));
     g.sample_size(10)
