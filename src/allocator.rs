@@ -9,7 +9,7 @@
 //! `malloc` promises too. So a request aligned to at most 16 and to no more than its size
 //! goes to `mi_malloc`, as Rust's own `System` allocator does with `malloc`; only the rare
 //! over-aligned one keeps `mi_malloc_aligned`. 1 % fewer instructions for tag + resolve.
-//!
+
 use std::alloc::{GlobalAlloc, Layout};
 use std::ffi::c_void;
 
