@@ -66,7 +66,7 @@ unsafe impl GlobalAlloc for Allocator {
 }
 
 /// From now on, memory this process touches for the first time comes in 4 KB pages, not as
-/// transparent huge pages: for `map`, which touches hundreds of MB.
+/// transparent huge pages: for `map` and `view`, which touch hundreds of MB.
 ///
 /// mimalloc asks Linux for huge pages (`MADV_HUGEPAGE`), so each first touch of a 2 MB
 /// stretch makes the kernel zero 2 MB. On a virtual machine that zeroing now and then slows

@@ -287,6 +287,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             })
         }
         Command::View { dir, port } => {
+            // Rendering the page of a big run reads hundreds of MB of layers: small pages, as
+            // for `map`.
+            frontmap::allocator::small_pages_from_now();
             frontmap::web::write_index(&dir)?;
             frontmap::web::serve(&dir, port)?;
             Ok(ExitCode::SUCCESS)
