@@ -30,21 +30,23 @@ const WHATLANG_CONFIDENCE: f64 = 0.5;
 /// ISO 639-1 code of the text's language, or None when the text is too short or unclear.
 pub fn detect(text: &str) -> Option<&'static str> {
     let sample = prefix(text, SAMPLE_BYTES);
-    let mut score = [0u32; 7];
+    // The seven languages, and a last slot that ASCII words outside every list score nothing
+    // in.
+    let mut score = [0u32; 8];
     // Room for any word worth lowering: grown from empty, it was copied on the first few.
     let mut lower = String::with_capacity(64);
     let table = function_word_table();
+    let ascii_table = ascii_function_words();
     for Word {
         text: word,
         ascii,
         first_eight,
     } in words(sample)
     {
-        let mut scored = false;
-        let lang = if ascii {
+        if ascii {
             // No ASCII letter is a language's own, and a word longer than every function
             // word is none: most words need no lowering and no look-up.
-            if word.len() > MAX_FUNCTION_WORD_CHARS {
+            if word.len() > MAX_ASCII_FUNCTION_WORD_BYTES {
                 continue;
             }
             // All letters: setting bit 5 of each byte lowers them, eight at a time.
@@ -53,29 +55,34 @@ pub fn detect(text: &str) -> Option<&'static str> {
                 buf[..word.len()].copy_from_slice(word.as_bytes());
                 u64::from_le_bytes(buf)
             });
-            let lowered = (eight | LOWER_CASE_BITS).to_le_bytes();
-            table.get(&lowered[..word.len()])
-        } else {
-            lower.clear();
-            word.chars().for_each(|c| push_lower(&mut lower, c));
-            for c in lower.chars() {
-                if let Some(lang) = letter_language(c) {
-                    score[lang] += 1;
-                    scored = true;
+            // Scored with no branch on whether the word is listed: which words are is as
+            // good as random, and a mispredicted branch per word cost a sixth of detection.
+            let (lang, weight) = ascii_table.score(eight | LOWER_CASE_BITS, word.len());
+            score[lang] += weight;
+            // Only the language that just gained can have become decisive (see `decided`),
+            // and only once past the decisive score.
+            if score[lang] >= DECISIVE_SCORE {
+                if let Some(best) = decided(&score) {
+                    return Some(LANGS[best]);
                 }
             }
-            table.get(lower.as_bytes())
-        };
-        if let Some(lang) = lang {
+            continue;
+        }
+        lower.clear();
+        word.chars().for_each(|c| push_lower(&mut lower, c));
+        let mut scored = false;
+        for c in lower.chars() {
+            if let Some(lang) = letter_language(c) {
+                score[lang] += 1;
+                scored = true;
+            }
+        }
+        if let Some(lang) = table.get(lower.as_bytes()) {
             score[lang] += 2;
             scored = true;
         }
-        // The scores only become decisive when one moves, and past the decisive score.
-        if !scored || score.iter().all(|&s| s < DECISIVE_SCORE) {
-            continue;
-        }
-        if let Some((best, second)) = top_two(&score) {
-            if score[best] >= DECISIVE_SCORE && score[best] >= 4 * score[second].max(1) {
+        if scored {
+            if let Some(best) = decided(&score) {
                 return Some(LANGS[best]);
             }
         }
@@ -188,8 +195,18 @@ fn prefix(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-/// Indexes of the highest and second-highest scores (None when all are zero).
-fn top_two(score: &[u32; 7]) -> Option<(usize, usize)> {
+/// The language that has won by `score`: at least the decisive score, and four times the
+/// runner-up's. (Scores only grow, so a language can only become decisive when its own score
+/// grows: asking after each gain finds the first moment, as asking after every word would.)
+fn decided(score: &[u32; 8]) -> Option<usize> {
+    let (best, second) = top_two(score)?;
+    (score[best] >= DECISIVE_SCORE && score[best] >= 4 * score[second].max(1)).then_some(best)
+}
+
+/// Indexes of the highest and second-highest of the seven languages' scores (None when all
+/// are zero).
+fn top_two(score: &[u32; 8]) -> Option<(usize, usize)> {
+    let score: &[u32; 7] = score[..7].try_into().ok()?;
     let mut best = 0;
     for i in 1..score.len() {
         if score[i] > score[best] {
@@ -305,9 +322,87 @@ const FUNCTION_WORDS: [(usize, &[&str]); 7] = [
     ),
 ];
 
-/// Characters in the longest function word: a longer word is none (lowering never makes a
-/// word shorter in characters).
-const MAX_FUNCTION_WORD_CHARS: usize = 7;
+/// Bytes in the longest ASCII function word: a longer ASCII word is none. (Other words are
+/// lowered and looked up whatever their length.)
+const MAX_ASCII_FUNCTION_WORD_BYTES: usize = 7;
+
+/// The ASCII function words in a table looked up with no branch: one slot per word, no two
+/// words in one slot (the hash's multiplier is chosen so), and a word's slot holds either it
+/// or nothing. 2,048 slots of eight bytes (16 KB): for these lists the fifteenth multiplier
+/// tried has no collision.
+struct AsciiTable {
+    /// Per slot: the word's key (`ascii_key`) with its language in bits 60–62, or 0.
+    slots: Box<[u64; ASCII_SLOTS]>,
+    multiplier: u64,
+}
+
+const ASCII_SLOTS: usize = 2048;
+const LANG_SHIFT: u32 = 60;
+/// The bits of a slot that hold the key (`ascii_key` leaves bits 60–63 clear).
+const KEY_BITS: u64 = (1 << LANG_SHIFT) - 1;
+
+/// A word of one to seven ASCII letters, lowered, as its bytes and its length (in bits
+/// 56–59): never 0, and never two words alike.
+fn ascii_key(lowered_eight: u64, len: usize) -> u64 {
+    let bytes = lowered_eight & ((1u64 << (8 * len.min(7))) - 1);
+    bytes | (len as u64) << 56
+}
+
+impl AsciiTable {
+    fn new() -> AsciiTable {
+        let words: Vec<(u64, usize)> = FUNCTION_WORDS
+            .iter()
+            .flat_map(|&(lang, words)| words.iter().map(move |w| (w, lang)))
+            .filter(|(w, _)| w.is_ascii())
+            .map(|(w, lang)| {
+                let mut buf = [0u8; 8];
+                buf[..w.len()].copy_from_slice(w.as_bytes());
+                (ascii_key(u64::from_le_bytes(buf), w.len()), lang)
+            })
+            .collect();
+        // Odd multipliers in a fixed order: the first without a collision, the same every run.
+        let mut multiplier = 0x9E37_79B9_7F4A_7C15u64;
+        loop {
+            let mut slots = Box::new([0u64; ASCII_SLOTS]);
+            let placed = words.iter().all(|&(key, lang)| {
+                let slot = &mut slots[Self::slot(key, multiplier)];
+                let free = *slot == 0;
+                *slot = key | (lang as u64) << LANG_SHIFT;
+                free
+            });
+            if placed {
+                return AsciiTable { slots, multiplier };
+            }
+            multiplier = multiplier.wrapping_add(0x6A09_E667_F3BC_C909 << 1);
+        }
+    }
+
+    #[inline(always)]
+    fn slot(key: u64, multiplier: u64) -> usize {
+        (key.wrapping_mul(multiplier) >> (64 - ASCII_SLOTS.trailing_zeros())) as usize
+    }
+
+    /// The score an ASCII word of `len` (at most seven) letters adds, and the index of the
+    /// language it adds it to (the unused last index when none). `lowered_eight`: the word's
+    /// bytes lowered, then anything.
+    #[inline(always)]
+    fn score(&self, lowered_eight: u64, len: usize) -> (usize, u32) {
+        let key = ascii_key(lowered_eight, len);
+        let slot = self.slots[Self::slot(key, self.multiplier)];
+        let listed = slot & KEY_BITS == key;
+        let lang = if listed {
+            (slot >> LANG_SHIFT) as usize
+        } else {
+            LANGS.len()
+        };
+        (lang, 2 * u32::from(listed))
+    }
+}
+
+fn ascii_function_words() -> &'static AsciiTable {
+    static TABLE: std::sync::OnceLock<AsciiTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(AsciiTable::new)
+}
 
 /// Function words (lower case, as bytes: an ASCII word needs no UTF-8 check) to their
 /// language. A word-map look-up: matching a word against each of the 150 strings in turn cost
@@ -409,16 +504,60 @@ mod tests {
     }
 
     #[test]
-    fn no_function_word_is_longer_than_the_bound() {
+    fn no_ascii_function_word_is_longer_than_the_bound() {
         let longest = FUNCTION_WORDS
             .iter()
             .flat_map(|(_, ws)| ws.iter())
-            .map(|w| w.chars().count())
+            .filter(|w| w.is_ascii())
+            .map(|w| w.len())
             .max();
-        assert_eq!(longest, Some(MAX_FUNCTION_WORD_CHARS));
+        assert_eq!(longest, Some(MAX_ASCII_FUNCTION_WORD_BYTES));
+    }
+
+    /// The branch-free table's score of an ASCII word of letters (any case, at most seven).
+    fn ascii_score(word: &str) -> (usize, u32) {
+        let mut buf = [0u8; 8];
+        buf[..word.len()].copy_from_slice(word.as_bytes());
+        ascii_function_words().score(u64::from_le_bytes(buf) | LOWER_CASE_BITS, word.len())
+    }
+
+    #[test]
+    fn ascii_table_scores_every_listed_word_and_its_neighbours() {
+        for (lang, words) in FUNCTION_WORDS {
+            for w in words.iter().filter(|w| w.is_ascii()) {
+                assert_eq!(ascii_score(w), (lang, 2), "{w}");
+                assert_eq!(ascii_score(&w.to_uppercase()), (lang, 2), "{w}");
+                // One letter changed, cut short, or longer: not listed (unless it is
+                // another listed word).
+                let b = w.as_bytes();
+                let mut near: Vec<String> = (0..b.len())
+                    .map(|k| {
+                        let mut other = b.to_vec();
+                        other[k] = if other[k] == b'z' { b'q' } else { b'z' };
+                        String::from_utf8(other).unwrap_or_default()
+                    })
+                    .collect();
+                near.push(w[..w.len() - 1].to_string());
+                if w.len() < MAX_ASCII_FUNCTION_WORD_BYTES {
+                    near.push(format!("{w}q"));
+                }
+                for n in near.iter().filter(|n| !n.is_empty()) {
+                    let want = function_word_language(n).map_or((LANGS.len(), 0), |l| (l, 2));
+                    assert_eq!(ascii_score(n), want, "{n}");
+                }
+            }
+        }
     }
 
     proptest::proptest! {
+        /// The branch-free table scores an ASCII word as the word map looks it up.
+        #[test]
+        fn ascii_table_agrees_with_the_word_map(word in "[a-zA-Z]{1,7}") {
+            let want = function_word_language(&word.to_ascii_lowercase())
+                .map_or((LANGS.len(), 0), |l| (l, 2));
+            proptest::prop_assert_eq!(ascii_score(&word), want);
+        }
+
         /// The byte scanner finds the words a split on characters finds.
         #[test]
         fn words_are_the_split_words(text in "[a-zA-Z0-9 ,.'Ђщї€😀\u{300}\u{a0}٣ßẞ]{0,60}") {
