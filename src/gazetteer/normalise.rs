@@ -44,6 +44,10 @@ pub enum Case {
     Other,
 }
 
+/// A case by two bits: upper case (bit 0), lower case (bit 1), neither.
+#[cfg(target_arch = "x86_64")]
+const CASE_OF_LETTER_BITS: [Case; 4] = [Case::Other, Case::Upper, Case::Lower, Case::Other];
+
 impl Case {
     pub fn of(c: char) -> Case {
         if c.is_ascii() {
@@ -352,8 +356,7 @@ impl Folder {
             // within the `bytes.len() - start` reserved above, and the run keeps the first
             // `n <= 16` of them, all written and ASCII (so `out` stays UTF-8). A chunk writes
             // a word per close and a case per open, at most eight of each, and `room` counts
-            // the chunks that have room for that many. An open's byte, `at + lane` with
-            // `lane < n <= 16`, is in the chunk.
+            // the chunks that have room for that many.
             unsafe {
                 let v = _mm_loadu_si128(bytes.as_ptr().add(at).cast());
                 // Not byte for byte (see `swar::plain`): white space but a space, '-', '_',
@@ -377,6 +380,10 @@ impl Folder {
                 }
                 let letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', b'z');
                 let alnum = _mm_movemask_epi8(_mm_or_si128(letter, in_range(v, b'0', b'9'))) as u32;
+                // Each word's case from these masks, not from its first byte: capitals come
+                // as they come, and a branch per word on them was mispredicted often.
+                let upper = _mm_movemask_epi8(in_range(v, b'A', b'Z')) as u32;
+                let letters = _mm_movemask_epi8(letter) as u32;
                 let lowered = _mm_or_si128(v, _mm_and_si128(letter, _mm_set1_epi8(0x20)));
                 let done = at - start;
                 let base = out_start + done;
@@ -412,9 +419,9 @@ impl Folder {
                 while opens != 0 {
                     let lane = opens.trailing_zeros() as usize;
                     opens &= opens - 1;
-                    case_to
-                        .add(cases)
-                        .write(Case::of(*bytes.get_unchecked(at + lane) as char));
+                    // Upper: bit 0; lower: bit 1; a digit: neither.
+                    let kind = ((upper >> lane) & 1) | ((((letters & !upper) >> lane) & 1) << 1);
+                    case_to.add(cases).write(CASE_OF_LETTER_BITS[kind as usize]);
                     cases += 1;
                     if closes != 0 {
                         word_to
