@@ -38,6 +38,7 @@ pub struct NormalisedText {
 
 /// Upper case, lower case, or neither (digits, scripts without case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Case {
     Upper,
     Lower,
@@ -67,6 +68,15 @@ impl Case {
 }
 
 impl NormalisedText {
+    /// `word_case` as bytes (`Case as u8`), for byte searches.
+    pub fn case_bytes(&self) -> &[u8] {
+        // SAFETY: `Case` is `repr(u8)`, so every element is one initialised byte, and the
+        // slice covers exactly the vector's elements.
+        unsafe {
+            std::slice::from_raw_parts(self.word_case.as_ptr().cast::<u8>(), self.word_case.len())
+        }
+    }
+
     /// Byte range in `original` (the text this was made from) of the normal-form byte range
     /// `[lo, hi)`: whole original characters.
     pub fn original_span(&self, original: &str, lo: usize, hi: usize) -> (usize, usize) {
