@@ -50,11 +50,7 @@ pub fn detect(text: &str) -> Option<&'static str> {
                 continue;
             }
             // All letters: setting bit 5 of each byte lowers them, eight at a time.
-            let eight = first_eight.unwrap_or_else(|| {
-                let mut buf = [0u8; 8];
-                buf[..word.len()].copy_from_slice(word.as_bytes());
-                u64::from_le_bytes(buf)
-            });
+            let eight = first_eight.unwrap_or_else(|| zero_padded(word.as_bytes()));
             // Scored with no branch on whether the word is listed: which words are is as
             // good as random, and a mispredicted branch per word cost a sixth of detection.
             let (lang, weight) = ascii_table.score(eight | LOWER_CASE_BITS, word.len());
@@ -341,6 +337,14 @@ const LANG_SHIFT: u32 = 60;
 /// The bits of a slot that hold the key (`ascii_key` leaves bits 60–63 clear).
 const KEY_BITS: u64 = (1 << LANG_SHIFT) - 1;
 
+/// The first (at most eight) bytes of `bytes` as a little-endian `u64`, zeros after them.
+fn zero_padded(bytes: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    let n = bytes.len().min(8);
+    buf[..n].copy_from_slice(&bytes[..n]);
+    u64::from_le_bytes(buf)
+}
+
 /// A word of one to seven ASCII letters, lowered, as its bytes and its length (in bits
 /// 56–59): never 0, and never two words alike.
 fn ascii_key(lowered_eight: u64, len: usize) -> u64 {
@@ -354,11 +358,7 @@ impl AsciiTable {
             .iter()
             .flat_map(|&(lang, words)| words.iter().map(move |w| (w, lang)))
             .filter(|(w, _)| w.is_ascii())
-            .map(|(w, lang)| {
-                let mut buf = [0u8; 8];
-                buf[..w.len()].copy_from_slice(w.as_bytes());
-                (ascii_key(u64::from_le_bytes(buf), w.len()), lang)
-            })
+            .map(|(w, lang)| (ascii_key(zero_padded(w.as_bytes()), w.len()), lang))
             .collect();
         // Odd multipliers in a fixed order: the first without a collision, the same every run.
         let mut multiplier = 0x9E37_79B9_7F4A_7C15u64;
@@ -516,9 +516,7 @@ mod tests {
 
     /// The branch-free table's score of an ASCII word of letters (any case, at most seven).
     fn ascii_score(word: &str) -> (usize, u32) {
-        let mut buf = [0u8; 8];
-        buf[..word.len()].copy_from_slice(word.as_bytes());
-        ascii_function_words().score(u64::from_le_bytes(buf) | LOWER_CASE_BITS, word.len())
+        ascii_function_words().score(zero_padded(word.as_bytes()) | LOWER_CASE_BITS, word.len())
     }
 
     #[test]
