@@ -332,7 +332,12 @@ proptest! {
     #[test]
     fn bad_json_lines_cost_only_themselves(
         lines in proptest::collection::vec(prop_oneof![
-            mixed_text().prop_map(|t| (true, serde_json::json!({"text": format!("Text {t}")}).to_string())),
+            // A good record's text has no control characters but white space: a short text
+            // that is a fair share of them is refused as binary, by design (found by CI, "Text \u{7f}").
+            mixed_text().prop_map(|t| {
+                let t: String = t.chars().filter(|c| !c.is_control() || c.is_whitespace()).collect();
+                (true, serde_json::json!({"text": format!("Text {t}")}).to_string())
+            }),
             json_line().prop_map(|l| (false, l)),
         ], 1..12)
     ) {
