@@ -339,7 +339,7 @@ pub fn evaluate(gaz: &Gazetteer, gold_path: &Path) -> Result<Report> {
                 Predicted {
                     start: e.start,
                     end: e.end,
-                    surface: e.surface.clone(),
+                    surface: e.surface.to_string(),
                     name: p.name.clone(),
                     kind: p.kind.as_str().to_string(),
                     country: p.country.clone(),

@@ -32,8 +32,9 @@ pub struct Event {
     /// Character offsets (Unicode scalar values) into the article text, end exclusive.
     pub start: usize,
     pub end: usize,
-    /// The text at `start..end`.
-    pub surface: String,
+    /// The text at `start..end`, inline up to 24 bytes as nearly every name is (a heap copy
+    /// per mention and per cue word cost 1.7 % of a tag + resolve pass).
+    pub surface: CompactString,
     /// Index into `Gazetteer::places`.
     pub place: u32,
     /// The rule that decided between the candidates (`only_candidate`, `cue`, `qualifier`,
@@ -44,7 +45,7 @@ pub struct Event {
     /// How many places the name could mean.
     pub candidates: usize,
     /// The cue word next to the name that told its kind (wilayah, oblast, місто…), if any.
-    pub cue: Option<String>,
+    pub cue: Option<CompactString>,
     pub role: Role,
     /// About 160 characters of text around the mention, on one line, for the first mention
     /// of its place in the article (the one a feature shows); empty for later mentions of the
@@ -61,6 +62,8 @@ pub struct ArticleResult {
 }
 
 use std::ops::Range;
+
+use compact_str::CompactString;
 
 use rustc_hash::FxHashSet;
 
@@ -1146,7 +1149,7 @@ mod tests {
         let ms = tag_prepared(&g, &p, Some("en"));
         resolve(&g, &p, ms)
             .into_iter()
-            .map(|e| (e.surface, g.place(e.place).id.clone()))
+            .map(|e| (e.surface.to_string(), g.place(e.place).id.clone()))
             .collect()
     }
 

@@ -38,7 +38,7 @@ fn events(text: &str, lang: &str) -> Vec<(String, String, String, String, f64, f
         .map(|e| {
             let p = g.place(e.place);
             (
-                e.surface,
+                e.surface.to_string(),
                 p.kind.as_str().to_string(),
                 p.country.clone(),
                 p.admin1.clone(),

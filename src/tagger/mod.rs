@@ -9,6 +9,7 @@
 pub mod lexicon;
 mod memo;
 
+use compact_str::CompactString;
 use rustc_hash::FxHashSet;
 
 use crate::gazetteer::index::Form;
@@ -19,8 +20,8 @@ pub use lexicon::CueHint;
 /// A cue word next to a name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cue {
-    /// The cue as written in the text.
-    pub word: String,
+    /// The cue as written in the text (inline up to 24 bytes, as every listed cue is).
+    pub word: CompactString,
     pub hint: CueHint,
     /// Indexes (into `Prepared::norm.words`) of the cue's first and last word.
     pub words: (usize, usize),
@@ -38,7 +39,7 @@ pub struct Mention {
     /// Byte offsets of the same span.
     pub byte_start: usize,
     pub byte_end: usize,
-    pub surface: String,
+    pub surface: CompactString,
     /// The places the name can mean (at least one). Held inline up to two (a name means
     /// 1.7 places on average), so that most mentions cost no allocation for them.
     pub candidates: PlaceCandidates,
@@ -334,7 +335,7 @@ fn tag_with(
                 end: counter.chars_at(p.text, e),
                 byte_start: s,
                 byte_end: e,
-                surface: p.text[s..e].to_string(),
+                surface: CompactString::new(&p.text[s..e]),
                 candidates,
                 cue: cue_around(p, w, last_word),
                 norm_start: start,
@@ -561,7 +562,7 @@ fn is_name(gaz: &Gazetteer, walks: &mut memo::Walks<'_>, word: &str) -> bool {
 
 /// The cue word before or after a match, if any.
 fn cue_around(p: &Prepared<'_>, first: usize, last: usize) -> Option<Cue> {
-    let original = |w0: usize, w1: usize| p.original(w0, w1).to_string();
+    let original = |w0: usize, w1: usize| CompactString::new(p.original(w0, w1));
     // Before: one word ("wilayah"), or two ("city of", "région de"), perhaps with words of
     // direction between cue and name ("wilayah timur laut Sumy").
     // The lists' facts of the word before the name (or before its words of direction), each
@@ -658,7 +659,10 @@ mod tests {
 
     fn surfaces(text: &str, lang: Option<&str>) -> Vec<String> {
         let g = testing::gazetteer();
-        tag(&g, text, lang).into_iter().map(|m| m.surface).collect()
+        tag(&g, text, lang)
+            .into_iter()
+            .map(|m| m.surface.to_string())
+            .collect()
     }
 
     #[test]
@@ -803,7 +807,7 @@ mod tests {
         let cue = |text: &str, lang: &str| {
             let ms = tag(&g, text, Some(lang));
             assert_eq!(ms.len(), 1, "{text}");
-            ms[0].cue.as_ref().map(|c| (c.word.clone(), c.hint))
+            ms[0].cue.as_ref().map(|c| (c.word.to_string(), c.hint))
         };
         let settlement = |w: &str| Some((w.to_string(), CueHint::Settlement));
         let region = |w: &str| Some((w.to_string(), CueHint::Region));
