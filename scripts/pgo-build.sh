@@ -39,9 +39,9 @@ work=$PWD/target/pgo
 rm -rf "$work/profiles" "$work/train"
 mkdir -p "$work/profiles" "$work/train"
 
-# No --target: with one, cargo names the crates' symbols differently in the two builds, and
-# the profile then matches no function. (So build scripts are profiled too; their few
-# functions are merged in and do no harm.)
+# No --target, as in the build this was measured with (so build scripts are profiled too;
+# their few functions are merged in and do no harm). A first version passed --target and
+# built an example into the second build only: its profile matched no function.
 echo "pgo-build: instrumented build" >&2
 RUSTFLAGS="-Cprofile-generate=$work/profiles" \
   cargo build --release --locked --target-dir "$work/generate" --bin frontmap "$@"
