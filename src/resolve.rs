@@ -1,4 +1,4 @@
-//! Resolve: picks one place for each mention the tagger found. (Rules being written.)
+//! Resolve: picks one place for each mention the tagger found, by the article's context.
 
 use serde::Serialize;
 
@@ -137,8 +137,36 @@ struct Context {
     /// Settlements the article is sure about, on the unit sphere, with the mention they came
     /// from; indexed once all are in (`index_points`).
     points: Vec<rstar::primitives::GeomWithData<[f64; 3], usize>>,
+    /// The same points four to a block in `f32` lanes, for the scan (`proximity`).
+    blocks: Vec<PointBlock>,
     tree: rstar::RTree<rstar::primitives::GeomWithData<[f64; 3], usize>>,
 }
+
+/// Four sure settlements coordinate by coordinate, for a scan four lanes wide: in `f32`, as
+/// SSE2 holds four of those and only two `f64`. A lane past the last point lies far off the
+/// sphere and belongs to no mention.
+#[derive(Clone, Copy)]
+#[repr(C, align(16))]
+struct PointBlock {
+    x: [f32; 4],
+    y: [f32; 4],
+    z: [f32; 4],
+    mention: [u32; 4],
+}
+
+const EMPTY_BLOCK: PointBlock = PointBlock {
+    x: [4.0; 4],
+    y: [4.0; 4],
+    z: [4.0; 4],
+    mention: [u32::MAX; 4],
+};
+
+/// How far a squared chord worked out in `f32` may be from the `f64` one, with room to spare:
+/// rounding the unit vectors to `f32` moves each coordinate by at most 2^-24, which moves the
+/// squared chord of a pair 300 km apart (0.047) by about 2e-8 and of a pair 30 km apart by
+/// about 2e-9. An `f32` nearest distance this close to a proximity threshold is worked out
+/// again in `f64`, so the score is the same as if the scan were all `f64`.
+const F32_CHORD2_SLACK: f64 = 1e-7;
 
 /// Up to this many sure settlements, a scan finds the nearest faster than the tree.
 const SCAN_POINTS: usize = 32;
@@ -152,6 +180,7 @@ impl Context {
         self.own_admin1.clear();
         self.own_admin1.resize(mentions, NO_CODE);
         self.points.clear();
+        self.blocks.clear();
         if self.tree.size() > 0 {
             self.tree = rstar::RTree::new();
         }
@@ -162,6 +191,53 @@ impl Context {
         if self.points.len() > SCAN_POINTS {
             self.tree = rstar::RTree::bulk_load(std::mem::take(&mut self.points));
         }
+    }
+
+    /// The proximity score of a settlement at `q`, the place of a candidate of `mention`: by
+    /// the distance to the nearest sure settlement of another mention.
+    fn proximity(&self, q: [f64; 3], mention: usize) -> f64 {
+        let [near, close, far] = proximity_chords2();
+        let mut nearest = f64::INFINITY;
+        if self.tree.size() == 0 && mention < u32::MAX as usize - 1 {
+            nearest = f64::from(self.nearest_chord2_f32(q, mention as u32));
+        }
+        let near_a_threshold = |d2: f64| {
+            [near, close, far]
+                .iter()
+                .any(|t| (d2 - t).abs() <= F32_CHORD2_SLACK)
+        };
+        if self.tree.size() > 0 || mention >= u32::MAX as usize - 1 || near_a_threshold(nearest) {
+            nearest = self.nearest_chord2(q, mention);
+        }
+        if nearest < near {
+            2.0
+        } else if nearest < close {
+            1.2
+        } else if nearest < far {
+            0.5
+        } else {
+            0.0
+        }
+    }
+
+    /// As `nearest_chord2` for the scan, in `f32` and four points at a time (no point may
+    /// belong to `mention` = `u32::MAX`).
+    fn nearest_chord2_f32(&self, q: [f64; 3], mention: u32) -> f32 {
+        let (qx, qy, qz) = (q[0] as f32, q[1] as f32, q[2] as f32);
+        let mut nearest = [f32::INFINITY; 4];
+        for b in &self.blocks {
+            for (k, n) in nearest.iter_mut().enumerate() {
+                let (dx, dy, dz) = (b.x[k] - qx, b.y[k] - qy, b.z[k] - qz);
+                let d2 = dx * dx + dy * dy + dz * dz;
+                let d2 = if b.mention[k] == mention {
+                    f32::INFINITY
+                } else {
+                    d2
+                };
+                *n = if d2 < *n { d2 } else { *n };
+            }
+        }
+        nearest[0].min(nearest[1]).min(nearest[2].min(nearest[3]))
     }
 
     /// The squared chord length on the unit sphere from `q` to the nearest sure settlement
@@ -239,11 +315,28 @@ impl Context {
                     self.add_country(place.country);
                 }
                 if matches!(place.kind, Kind::PopulatedPlace | Kind::Landmark) {
-                    self.points
-                        .push(rstar::primitives::GeomWithData::new(place.at, mention));
+                    self.add_point(mention, place.at);
                 }
             }
             Kind::Region | Kind::Continent => {}
+        }
+    }
+
+    /// Adds the point `at` of a settlement that `mention` is sure of.
+    fn add_point(&mut self, mention: usize, at: [f64; 3]) {
+        let lane = self.points.len() % 4;
+        self.points
+            .push(rstar::primitives::GeomWithData::new(at, mention));
+        if lane == 0 {
+            self.blocks.push(EMPTY_BLOCK);
+        }
+        if let Some(block) = self.blocks.last_mut() {
+            block.x[lane] = at[0] as f32;
+            block.y[lane] = at[1] as f32;
+            block.z[lane] = at[2] as f32;
+            // A mention past `u32` range (never, in text of any real size) is told apart by
+            // the `f64` scan (see `proximity`).
+            block.mention[lane] = u32::try_from(mention).unwrap_or(u32::MAX - 1);
         }
     }
 }
@@ -300,6 +393,8 @@ struct Scratch {
     qualifiers: Vec<Option<u32>>,
     hints: Vec<Option<CueHint>>,
     context: Context,
+    /// Pass 1's choice of each mention it is sure of.
+    sure: Vec<Option<usize>>,
     chosen: Vec<(usize, Score, Option<Score>)>,
 }
 
@@ -346,6 +441,7 @@ fn resolve_with(
         qualifiers,
         hints,
         context,
+        sure,
         chosen,
     } = &mut *scratch;
     candidates.fill(&mentions);
@@ -365,10 +461,13 @@ fn resolve_with(
 
     // Pass 1: context from the mentions that need none.
     context.reset(mentions.len());
+    sure.clear();
     for (i, &hint) in hints.iter().enumerate() {
-        if let Some(k) = unambiguous(gaz, candidates.of(i), hint) {
+        let k = unambiguous(gaz, candidates.of(i), hint);
+        if let Some(k) = k {
             context.add(i, gaz.facts(candidates.of(i)[k]));
         }
+        sure.push(k);
     }
     context.index_points();
     // Pass 2: resolve everything against it; pass 3: again, against what pass 2 found, so
@@ -378,10 +477,22 @@ fn resolve_with(
     };
     chosen.clear();
     chosen.extend((0..mentions.len()).map(|i| choose_with(context, i)));
-    // Pass 1's context is done with: its lists are emptied and filled again, not made anew.
-    context.reset(mentions.len());
+    // Pass 3's context is every mention's choice. Where pass 2 chose as pass 1 for every
+    // mention pass 1 was sure of (nearly always), that is pass 1's context plus the others'
+    // choices: nothing a score reads depends on the order places were added in. Else pass 1's
+    // lists are emptied and filled again, not made anew.
+    let pass1_kept = context.tree.size() == 0
+        && sure
+            .iter()
+            .zip(chosen.iter())
+            .all(|(s, c)| s.is_none_or(|k| k == c.0));
+    if !pass1_kept {
+        context.reset(mentions.len());
+    }
     for (i, &(k, _, _)) in chosen.iter().enumerate() {
-        context.add(i, gaz.facts(candidates.of(i)[k]));
+        if !pass1_kept || sure[i].is_none() {
+            context.add(i, gaz.facts(candidates.of(i)[k]));
+        }
     }
     context.index_points();
     for (i, choice) in chosen.iter_mut().enumerate() {
@@ -744,17 +855,7 @@ fn score(
         }
     }
     if matches!(place.kind, Kind::PopulatedPlace | Kind::Landmark) {
-        let nearest = context.nearest_chord2(place.at, mention_index);
-        let [near, close, far] = proximity_chords2();
-        s.proximity = if nearest < near {
-            2.0
-        } else if nearest < close {
-            1.2
-        } else if nearest < far {
-            0.5
-        } else {
-            0.0
-        };
+        s.proximity = context.proximity(place.at, mention_index);
     }
     s.precision = if place.exact { 0.3 } else { 0.0 };
     s
@@ -1329,7 +1430,87 @@ mod tests {
         Ok(())
     }
 
+    /// The proximity score as a plain `f64` scan of every point gives it.
+    fn proximity_by_definition(points: &[([f64; 3], usize)], q: [f64; 3], mention: usize) -> f64 {
+        let nearest = points
+            .iter()
+            .filter(|(_, m)| *m != mention)
+            .map(|(p, _)| (0..3).map(|k| (p[k] - q[k]).powi(2)).sum::<f64>())
+            .fold(f64::INFINITY, f64::min);
+        let [near, close, far] = proximity_chords2();
+        [(near, 2.0), (close, 1.2), (far, 0.5)]
+            .iter()
+            .find(|(t, _)| nearest < *t)
+            .map_or(0.0, |(_, score)| *score)
+    }
+
+    /// A point `km` north of (`lon`, `lat`) on the sphere.
+    fn north_of(lon: f64, lat: f64, km: f64) -> [f64; 3] {
+        crate::sphere::unit_vector(
+            lon,
+            lat + (km / crate::sphere::EARTH_RADIUS_KM).to_degrees(),
+        )
+    }
+
+    #[test]
+    fn proximity_at_the_thresholds_is_the_f64_one() {
+        // Points a metre or less either side of each threshold, where the f32 scan cannot
+        // tell and must ask the f64 one.
+        for km in [30.0, 100.0, 300.0] {
+            for metres in [-1.0, -0.01, -0.0001, 0.0, 0.0001, 0.01, 1.0] {
+                let q = crate::sphere::unit_vector(37.5, 48.3);
+                let p = north_of(37.5, 48.3, km + metres / 1000.0);
+                let mut context = Context::default();
+                context.reset(2);
+                context.add_point(1, p);
+                context.index_points();
+                assert_eq!(
+                    context.proximity(q, 0),
+                    proximity_by_definition(&[(p, 1)], q, 0),
+                    "{km} km {metres:+} m"
+                );
+                // A mention's own point is not its context.
+                assert_eq!(context.proximity(p, 1), 0.0);
+            }
+        }
+    }
+
     proptest::proptest! {
+        /// The f32 scan and the tree score as a plain f64 scan, distances straddling every
+        /// threshold, with points of the same mention and of the asking one.
+        #[test]
+        fn proximity_is_the_f64_scans(
+            points in proptest::collection::vec(
+                (-400.0f64..400.0, 0.0f64..360.0, 0usize..12), 0..48),
+            q_mention in 0usize..12,
+        ) {
+            let (lon0, lat0) = (36.0, 48.5);
+            let q = crate::sphere::unit_vector(lon0, lat0);
+            let points: Vec<([f64; 3], usize)> = points
+                .iter()
+                .map(|&(km, bearing, m)| {
+                    // `km` off the query point, east or west by the sign and the bearing.
+                    let north = km * bearing.to_radians().cos();
+                    let east = km * bearing.to_radians().sin();
+                    let lat = lat0 + (north / crate::sphere::EARTH_RADIUS_KM).to_degrees();
+                    let lon = lon0
+                        + (east / crate::sphere::EARTH_RADIUS_KM).to_degrees()
+                            / lat0.to_radians().cos();
+                    (crate::sphere::unit_vector(lon, lat), m)
+                })
+                .collect();
+            let mut context = Context::default();
+            context.reset(12);
+            for &(p, m) in &points {
+                context.add_point(m, p);
+            }
+            context.index_points();
+            proptest::prop_assert_eq!(
+                context.proximity(q, q_mention),
+                proximity_by_definition(&points, q, q_mention)
+            );
+        }
+
         /// Counting first bytes finds the same offsets as decoding characters.
         #[test]
         fn chars_back_and_forward_count_characters(
