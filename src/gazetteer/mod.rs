@@ -332,21 +332,55 @@ impl PlaceFacts {
             }
             last.1
         }
-        places
-            .iter()
-            .map(|p| PlaceFacts {
-                at: crate::sphere::unit_vector(p.lon, p.lat),
-                size_prominence: ((p.population as f64) + 10.0).log10() / 2.0,
-                country_prior: crate::resolve::country_prior(&p.country),
-                country: id(&mut ids, &mut last_country, &p.country),
-                admin1: id(&mut ids, &mut last_admin1, &p.admin1),
-                kind: p.kind,
-                exact: p.precision == Precision::Exact,
-                populous: p.population >= 100_000,
-                metropolis: p.population > 1_000_000,
-            })
-            .collect()
+        // Start-up waits on this, and the sines, cosines and logarithms are most of it: those
+        // of the last places are worked out on a second thread while this one numbers the
+        // codes (which must go in order) and works out the rest. Split so that both finish at
+        // about the same time.
+        let split = places.len() * 2 / 5;
+        std::thread::scope(|scope| {
+            let helper = std::thread::Builder::new()
+                .spawn_scoped(scope, || places[split..].iter().map(numbers).collect());
+            let mut facts: Vec<PlaceFacts> = places
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let (at, size_prominence) = match i < split {
+                        true => numbers(p),
+                        false => ([0.0; 3], 0.0),
+                    };
+                    PlaceFacts {
+                        at,
+                        size_prominence,
+                        country_prior: crate::resolve::country_prior(&p.country),
+                        country: id(&mut ids, &mut last_country, &p.country),
+                        admin1: id(&mut ids, &mut last_admin1, &p.admin1),
+                        kind: p.kind,
+                        exact: p.precision == Precision::Exact,
+                        populous: p.population >= 100_000,
+                        metropolis: p.population > 1_000_000,
+                    }
+                })
+                .collect();
+            // Worked out here if no thread could be had.
+            let rest: Vec<([f64; 3], f64)> = helper
+                .ok()
+                .and_then(|h| h.join().ok())
+                .unwrap_or_else(|| places[split..].iter().map(numbers).collect());
+            for (f, (at, size_prominence)) in facts[split..].iter_mut().zip(rest) {
+                f.at = at;
+                f.size_prominence = size_prominence;
+            }
+            facts
+        })
     }
+}
+
+/// A place's point on the unit sphere and its size prominence (see `PlaceFacts`).
+fn numbers(p: &Place) -> ([f64; 3], f64) {
+    (
+        crate::sphere::unit_vector(p.lon, p.lat),
+        ((p.population as f64) + 10.0).log10() / 2.0,
+    )
 }
 
 /// One thing a name can mean.
@@ -663,6 +697,33 @@ katottg:UA1\tNovosilka\t\tkatottg
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn facts_are_each_places_own_whichever_thread_worked_them_out() {
+        let g = testing::gazetteer();
+        assert!(
+            g.places.len() >= 5,
+            "the split leaves places on both threads"
+        );
+        let mut codes: Vec<&str> = vec![""];
+        for (p, f) in g.places.iter().zip(&g.facts) {
+            assert_eq!(f.at, crate::sphere::unit_vector(p.lon, p.lat), "{}", p.id);
+            assert_eq!(
+                f.size_prominence,
+                ((p.population as f64) + 10.0).log10() / 2.0
+            );
+            assert_eq!(f.kind, p.kind);
+            // Codes numbered in order of first use, the empty one first.
+            for code in [&p.country, &p.admin1] {
+                if !codes.contains(&code.as_str()) {
+                    codes.push(code);
+                }
+            }
+            let number = |code: &str| codes.iter().position(|c| *c == code).map(|k| k as u32);
+            assert_eq!(Some(f.country), number(&p.country));
+            assert_eq!(Some(f.admin1), number(&p.admin1));
+        }
+    }
 
     #[test]
     fn lookup_finds_all_readings_by_normal_form() {
