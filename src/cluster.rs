@@ -187,8 +187,8 @@ impl ClusterInput {
                     };
                     weighted.push((p.lon, p.lat, acc.events as f64));
                     cluster_places.push(ClusterPlace {
-                        id: p.id.clone(),
-                        name: p.name.clone(),
+                        id: p.id.to_string(),
+                        name: p.name.to_string(),
                         lon: p.lon,
                         lat: p.lat,
                         event_count: acc.events,

@@ -340,9 +340,9 @@ pub fn evaluate(gaz: &Gazetteer, gold_path: &Path) -> Result<Report> {
                     start: e.start,
                     end: e.end,
                     surface: e.surface.to_string(),
-                    name: p.name.clone(),
+                    name: p.name.to_string(),
                     kind: p.kind.as_str().to_string(),
-                    country: p.country.clone(),
+                    country: p.country.to_string(),
                     lat: p.lat,
                     lon: p.lon,
                 }

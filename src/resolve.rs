@@ -1250,7 +1250,7 @@ mod tests {
         let ms = tag_prepared(&g, &p, Some("en"));
         resolve(&g, &p, ms)
             .into_iter()
-            .map(|e| (e.surface.to_string(), g.place(e.place).id.clone()))
+            .map(|e| (e.surface.to_string(), g.place(e.place).id.to_string()))
             .collect()
     }
 

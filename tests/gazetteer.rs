@@ -115,7 +115,7 @@ fn pokrovsk_lists_both_the_donetsk_and_the_yakutian_town() {
     let ids: Vec<String> = committed()
         .lookup("Pokrovsk")
         .iter()
-        .map(|r| r.place.id.clone())
+        .map(|r| r.place.id.to_string())
         .collect();
     assert!(ids.contains(&"gn:704422".to_string()), "{ids:?}");
     assert!(ids.contains(&"gn:2017824".to_string()), "{ids:?}");

@@ -40,8 +40,8 @@ fn events(text: &str, lang: &str) -> Vec<(String, String, String, String, f64, f
             (
                 e.surface.to_string(),
                 p.kind.as_str().to_string(),
-                p.country.clone(),
-                p.admin1.clone(),
+                p.country.to_string(),
+                p.admin1.to_string(),
                 p.lat,
                 p.lon,
             )

@@ -90,7 +90,10 @@ pub fn build(sources: &[String], out_dir: &Path) -> Result<BuildReport> {
     let (places, names) = finish(drafts)?;
     for p in &places {
         *report.places_by_kind.entry(p.kind.to_string()).or_default() += 1;
-        *report.places_by_source.entry(p.source.clone()).or_default() += 1;
+        *report
+            .places_by_source
+            .entry(p.source.to_string())
+            .or_default() += 1;
     }
     for n in &names {
         *report.names_by_origin.entry(n.origin.clone()).or_default() += 1;
@@ -139,11 +142,11 @@ pub(crate) struct Drafts {
 impl Drafts {
     /// Adds a place; false (and nothing changes) when the id is taken.
     pub fn insert(&mut self, place: Place) -> bool {
-        if self.map.contains_key(&place.id) {
+        if self.map.contains_key(place.id.as_str()) {
             return false;
         }
         self.map.insert(
-            place.id.clone(),
+            place.id.to_string(),
             Draft {
                 place,
                 names: Vec::new(),
@@ -242,8 +245,8 @@ fn finish(drafts: Drafts) -> Result<(Vec<Place>, Vec<Name>)> {
         .into_par_iter()
         .map(|d| {
             let mut place = d.place;
-            place.name = clean_field(&place.name);
-            place.source = clean_field(&place.source);
+            place.name = clean_field(&place.name).into();
+            place.source = clean_field(&place.source).into();
             let mut keyed: Vec<(String, DraftName)> = d
                 .names
                 .into_iter()
@@ -265,7 +268,7 @@ fn finish(drafts: Drafts) -> Result<(Vec<Place>, Vec<Name>)> {
                 }
                 last_key = Some(key);
                 names.push(Name {
-                    place_id: place.id.clone(),
+                    place_id: place.id.to_string(),
                     name: n.name,
                     lang: n.lang,
                     origin: n.origin.to_string(),
@@ -297,17 +300,17 @@ mod tests {
 
     fn place(id: &str) -> Place {
         Place {
-            id: id.to_string(),
+            id: id.into(),
             kind: Kind::PopulatedPlace,
             name: "X".into(),
             country: "UA".into(),
-            admin1: String::new(),
-            admin2: String::new(),
+            admin1: Default::default(),
+            admin2: Default::default(),
             lat: 1.0,
             lon: 2.0,
             population: 0,
             precision: Precision::Exact,
-            code: String::new(),
+            code: Default::default(),
             source: "test".into(),
         }
     }

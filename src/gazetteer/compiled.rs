@@ -12,6 +12,7 @@
 //! The TSV files stay the reviewable truth: when the stamp does not match them (a hand edit,
 //! a new build) or the rules that made the keys changed, `load` ignores these files.
 
+use compact_str::CompactString;
 use std::path::Path;
 
 use super::index::Bytes;
@@ -278,10 +279,11 @@ pub fn decode_places(bytes: &[u8]) -> std::result::Result<(Vec<Place>, Vec<u32>)
         ));
     }
     let mut places = Vec::with_capacity(count);
-    let string = |r: &mut Reader<'_>| -> std::result::Result<String, String> {
+    // Most fields are short enough to be held inline, with no allocation (a place has seven).
+    let string = |r: &mut Reader<'_>| -> std::result::Result<CompactString, String> {
         let (at, len) = (r.u32()? as usize, r.u32()? as usize);
         text.get(at..at.saturating_add(len))
-            .map(str::to_string)
+            .map(CompactString::new)
             .ok_or_else(|| format!("text range at byte {} out of bounds", r.at - 8))
     };
     for _ in 0..count {
@@ -334,12 +336,12 @@ mod tests {
             name: name.into(),
             country: "UA".into(),
             admin1: "UA.07".into(),
-            admin2: String::new(),
+            admin2: Default::default(),
             lat: 49.98081,
             lon: 36.25272,
             population: 1_430_885,
             precision: Precision::Exact,
-            code: String::new(),
+            code: Default::default(),
             source: "geonames".into(),
         }
     }

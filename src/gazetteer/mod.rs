@@ -15,6 +15,7 @@ pub mod inflect;
 pub mod normalise;
 pub mod variants;
 
+use compact_str::CompactString;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
@@ -126,25 +127,25 @@ impl FromStr for Precision {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Place {
     /// Stable id: `gn:<GeoNames id>`, `katottg:<KATOTTG code>`, `iso:<ISO code>`, `fm:<slug>` (overlay).
-    pub id: String,
+    pub id: CompactString,
     pub kind: Kind,
     /// Conventional English name.
-    pub name: String,
+    pub name: CompactString,
     /// ISO 3166-1 alpha-2 country code (`UA`), empty for continents.
-    pub country: String,
+    pub country: CompactString,
     /// GeoNames-style admin1 code (`UA.07`), empty when unknown or not applicable.
-    pub admin1: String,
+    pub admin1: CompactString,
     /// Admin2 code (raion), empty when unknown.
-    pub admin2: String,
+    pub admin2: CompactString,
     pub lat: f64,
     pub lon: f64,
     /// 0 when unknown.
     pub population: u64,
     pub precision: Precision,
     /// ISO 3166-2 code for admin1 areas (`UA-63`), ISO 3166-1 for countries, else empty.
-    pub code: String,
+    pub code: CompactString,
     /// Which data set the row (and its point) came from.
-    pub source: String,
+    pub source: CompactString,
 }
 
 impl Place {
@@ -223,12 +224,12 @@ impl Place {
             return Err("empty id".into());
         }
         Ok(Place {
-            id: f[0].to_string(),
+            id: f[0].into(),
             kind: f[1].parse()?,
-            name: f[2].to_string(),
-            country: f[3].to_string(),
-            admin1: f[4].to_string(),
-            admin2: f[5].to_string(),
+            name: f[2].into(),
+            country: f[3].into(),
+            admin1: f[4].into(),
+            admin2: f[5].into(),
             lat,
             lon,
             population: if f[8].is_empty() {
@@ -238,8 +239,8 @@ impl Place {
                     .map_err(|_| format!("invalid population '{}'", f[8]))?
             },
             precision: f[9].parse()?,
-            code: f[10].to_string(),
-            source: f[11].to_string(),
+            code: f[10].into(),
+            source: f[11].into(),
         })
     }
 }
@@ -521,7 +522,7 @@ impl Gazetteer {
             .iter()
             .enumerate()
             .filter(|(_, p)| p.kind == Kind::Admin1 && !p.admin1.is_empty())
-            .map(|(i, p)| (p.admin1.clone(), i as u32))
+            .map(|(i, p)| (p.admin1.to_string(), i as u32))
             .collect();
         let facts = PlaceFacts::of(&places);
         Gazetteer {
@@ -557,7 +558,7 @@ impl Gazetteer {
     /// The admin1 area (oblast, federal subject) a place lies in, when known.
     pub fn admin1_of(&self, place: &Place) -> Option<&Place> {
         self.admin1_by_code
-            .get(&place.admin1)
+            .get(place.admin1.as_str())
             .map(|&i| &self.places[i as usize])
     }
 

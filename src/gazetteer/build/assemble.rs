@@ -308,12 +308,12 @@ fn norm(s: &str) -> String {
 
 fn new_place(id: String, kind: Kind, name: &str, country: &str, lat: f64, lon: f64) -> Place {
     Place {
-        id,
+        id: id.into(),
         kind,
-        name: name.to_string(),
-        country: country.to_string(),
-        admin1: String::new(),
-        admin2: String::new(),
+        name: name.into(),
+        country: country.into(),
+        admin1: String::new().into(),
+        admin2: String::new().into(),
         lat,
         lon,
         population: 0,
@@ -322,8 +322,8 @@ fn new_place(id: String, kind: Kind, name: &str, country: &str, lat: f64, lon: f
         } else {
             Precision::Exact
         },
-        code: String::new(),
-        source: String::new(),
+        code: String::new().into(),
+        source: String::new().into(),
     }
 }
 
@@ -371,7 +371,7 @@ fn add_countries(d: &mut Drafts, src: &Sources, steps: &mut Steps) {
             p.lat,
             p.lon,
         );
-        place.code = p.iso2.clone();
+        place.code = p.iso2.clone().into();
         place.source = "countries".into();
         let id = place.id.clone();
         if !d.insert(place) {
@@ -551,8 +551,8 @@ fn add_admin1(d: &mut Drafts, src: &Sources, steps: &mut Steps) {
             ne.lat,
             ne.lon,
         );
-        place.admin1 = a.code.clone();
-        place.code = a.iso.clone();
+        place.admin1 = a.code.clone().into();
+        place.code = a.iso.clone().into();
         place.source = "geonames_admin+naturalearth".into();
         let id = place.id.clone();
         if !d.insert(place) {
@@ -702,8 +702,8 @@ fn add_raions(d: &mut Drafts, src: &Sources, ctx: &Context, steps: &mut Steps) {
             r.lat,
             r.lon,
         );
-        place.admin1 = ctx.code_of_iso(&iso);
-        place.admin2 = r.pcode.clone();
+        place.admin1 = ctx.code_of_iso(&iso).into();
+        place.admin2 = r.pcode.clone().into();
         place.source = "ocha".into();
         let id = place.id.clone();
         if !d.insert(place) {
@@ -756,7 +756,7 @@ fn add_geonames(d: &mut Drafts, src: &Sources, steps: &mut Steps) {
             r.lon,
         );
         if !r.admin1.is_empty() && r.admin1 != "00" {
-            place.admin1 = format!("{}.{}", r.country, r.admin1);
+            place.admin1 = format!("{}.{}", r.country, r.admin1).into();
         }
         place.population = r.population;
         place.source = "geonames".into();
@@ -985,7 +985,7 @@ fn add_katottg(d: &mut Drafts, src: &Sources, ctx: &Context, links: &mut Links, 
         let Some(gid) = id.strip_prefix("gn:").and_then(|g| g.parse::<u64>().ok()) else {
             continue;
         };
-        gn_pt.insert(gid, ((p.lat, p.lon), p.admin1.clone()));
+        gn_pt.insert(gid, ((p.lat, p.lon), p.admin1.to_string()));
         let keys: BTreeSet<String> = dr.names.iter().map(|n| norm(&n.name)).collect();
         for k in keys {
             gn_ix.entry(k).or_default().push(gid);
@@ -1040,10 +1040,10 @@ fn add_katottg(d: &mut Drafts, src: &Sources, ctx: &Context, links: &mut Links, 
         let id = if let Some(&(g, _)) = merged.get(&r) {
             let id = format!("gn:{g}");
             if let Some(dr) = d.get_mut(&id) {
-                dr.place.name = display;
-                dr.place.admin2 = k.raion.clone();
+                dr.place.name = display.into();
+                dr.place.admin2 = k.raion.clone().into();
                 if dr.place.admin1.is_empty() {
-                    dr.place.admin1 = p.admin1.clone();
+                    dr.place.admin1 = p.admin1.clone().into();
                 }
                 dr.place.source = "geonames+katottg".into();
             }
@@ -1053,8 +1053,8 @@ fn add_katottg(d: &mut Drafts, src: &Sources, ctx: &Context, links: &mut Links, 
             let (pt, exact) = own(r);
             let id = format!("katottg:{}", k.code);
             let mut place = new_place(id.clone(), Kind::PopulatedPlace, &display, "UA", pt.0, pt.1);
-            place.admin1 = p.admin1.clone();
-            place.admin2 = k.raion.clone();
+            place.admin1 = p.admin1.clone().into();
+            place.admin2 = k.raion.clone().into();
             if exact {
                 place.source = if row_osm.contains_key(&r) {
                     "katottg+osm"
@@ -1067,7 +1067,7 @@ fn add_katottg(d: &mut Drafts, src: &Sources, ctx: &Context, links: &mut Links, 
                 }
             } else {
                 place.precision = Precision::Approximate;
-                place.source = format!("katottg+{}", p.centroid_source);
+                place.source = format!("katottg+{}", p.centroid_source).into();
             }
             step(
                 steps,
@@ -1190,7 +1190,7 @@ fn add_osm_rest(
             o.lat,
             o.lon,
         );
-        place.admin1 = ctx.code_of_iso(&o.iso);
+        place.admin1 = ctx.code_of_iso(&o.iso).into();
         place.source = "osm".into();
         if !d.insert(place) {
             continue;
@@ -1281,11 +1281,11 @@ fn add_wof_rest(
             w.lon,
         );
         place.admin1 = if !w.iso.is_empty() {
-            ctx.code_of_iso(&w.iso)
+            ctx.code_of_iso(&w.iso).into()
         } else if !w.gn_admin1.is_empty() {
-            format!("UA.{}", w.gn_admin1)
+            format!("UA.{}", w.gn_admin1).into()
         } else {
-            String::new()
+            String::new().into()
         };
         place.population = w.population;
         place.source = "wof".into();
@@ -1427,7 +1427,7 @@ fn add_postal(d: &mut Drafts, src: &Sources, ctx: &Context, steps: &mut Steps) {
             r.lat,
             r.lon,
         );
-        place.admin1 = ctx.code_of_iso(&r.region_iso);
+        place.admin1 = ctx.code_of_iso(&r.region_iso).into();
         place.precision = Precision::Approximate;
         place.source = "geonames_postal".into();
         if !d.insert(place) {
@@ -1447,7 +1447,7 @@ fn apply_overlay(d: &mut Drafts, lines: &[overlay::Line], steps: &mut Steps) -> 
         .map
         .values()
         .filter(|dr| dr.place.kind == Kind::Admin1)
-        .map(|dr| dr.place.admin1.clone())
+        .map(|dr| dr.place.admin1.to_string())
         .collect();
     for l in lines {
         match l.op {
@@ -1470,11 +1470,11 @@ fn apply_overlay(d: &mut Drafts, lines: &[overlay::Line], steps: &mut Steps) -> 
                 let kind = l.kind.ok_or_else(|| l.error("bug: checked when parsed"))?;
                 let (lat, lon) = l.point.ok_or_else(|| l.error("bug: checked when parsed"))?;
                 let mut place = new_place(l.id.clone(), kind, &l.names[0], &l.country, lat, lon);
-                place.admin1 = l.admin1.clone();
+                place.admin1 = l.admin1.clone().into();
                 place.precision = l.precision;
                 place.source = "overlay".into();
                 if kind == Kind::Country {
-                    place.code = l.country.clone();
+                    place.code = l.country.clone().into();
                 }
                 d.insert(place);
                 for n in &l.names {
