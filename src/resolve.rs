@@ -197,18 +197,20 @@ impl Context {
     /// the distance to the nearest sure settlement of another mention.
     fn proximity(&self, q: [f64; 3], mention: usize) -> f64 {
         let [near, close, far] = proximity_chords2();
-        let mut nearest = f64::INFINITY;
-        if self.tree.size() == 0 && mention < u32::MAX as usize - 1 {
-            nearest = f64::from(self.nearest_chord2_f32(q, mention as u32));
-        }
+        // The f32 scan serves when there is no tree and the mention's number fits its lanes;
+        // the f64 answer is needed anyway when the f32 one lies too close to a threshold.
+        let scanned = self.tree.size() == 0 && mention < u32::MAX as usize - 1;
         let near_a_threshold = |d2: f64| {
             [near, close, far]
                 .iter()
                 .any(|t| (d2 - t).abs() <= F32_CHORD2_SLACK)
         };
-        if self.tree.size() > 0 || mention >= u32::MAX as usize - 1 || near_a_threshold(nearest) {
-            nearest = self.nearest_chord2(q, mention);
+        let nearest = match scanned {
+            true => Some(f64::from(self.nearest_chord2_f32(q, mention as u32)))
+                .filter(|&d2| !near_a_threshold(d2)),
+            false => None,
         }
+        .unwrap_or_else(|| self.nearest_chord2(q, mention));
         if nearest < near {
             2.0
         } else if nearest < close {

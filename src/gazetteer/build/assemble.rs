@@ -312,8 +312,8 @@ fn new_place(id: String, kind: Kind, name: &str, country: &str, lat: f64, lon: f
         kind,
         name: name.into(),
         country: country.into(),
-        admin1: String::new().into(),
-        admin2: String::new().into(),
+        admin1: Default::default(),
+        admin2: Default::default(),
         lat,
         lon,
         population: 0,
@@ -322,8 +322,8 @@ fn new_place(id: String, kind: Kind, name: &str, country: &str, lat: f64, lon: f
         } else {
             Precision::Exact
         },
-        code: String::new().into(),
-        source: String::new().into(),
+        code: Default::default(),
+        source: Default::default(),
     }
 }
 
@@ -371,7 +371,7 @@ fn add_countries(d: &mut Drafts, src: &Sources, steps: &mut Steps) {
             p.lat,
             p.lon,
         );
-        place.code = p.iso2.clone().into();
+        place.code = p.iso2.as_str().into();
         place.source = "countries".into();
         let id = place.id.clone();
         if !d.insert(place) {
@@ -551,8 +551,8 @@ fn add_admin1(d: &mut Drafts, src: &Sources, steps: &mut Steps) {
             ne.lat,
             ne.lon,
         );
-        place.admin1 = a.code.clone().into();
-        place.code = a.iso.clone().into();
+        place.admin1 = a.code.as_str().into();
+        place.code = a.iso.as_str().into();
         place.source = "geonames_admin+naturalearth".into();
         let id = place.id.clone();
         if !d.insert(place) {
@@ -703,7 +703,7 @@ fn add_raions(d: &mut Drafts, src: &Sources, ctx: &Context, steps: &mut Steps) {
             r.lon,
         );
         place.admin1 = ctx.code_of_iso(&iso).into();
-        place.admin2 = r.pcode.clone().into();
+        place.admin2 = r.pcode.as_str().into();
         place.source = "ocha".into();
         let id = place.id.clone();
         if !d.insert(place) {
@@ -1041,9 +1041,9 @@ fn add_katottg(d: &mut Drafts, src: &Sources, ctx: &Context, links: &mut Links, 
             let id = format!("gn:{g}");
             if let Some(dr) = d.get_mut(&id) {
                 dr.place.name = display.into();
-                dr.place.admin2 = k.raion.clone().into();
+                dr.place.admin2 = k.raion.as_str().into();
                 if dr.place.admin1.is_empty() {
-                    dr.place.admin1 = p.admin1.clone().into();
+                    dr.place.admin1 = p.admin1.as_str().into();
                 }
                 dr.place.source = "geonames+katottg".into();
             }
@@ -1053,8 +1053,8 @@ fn add_katottg(d: &mut Drafts, src: &Sources, ctx: &Context, links: &mut Links, 
             let (pt, exact) = own(r);
             let id = format!("katottg:{}", k.code);
             let mut place = new_place(id.clone(), Kind::PopulatedPlace, &display, "UA", pt.0, pt.1);
-            place.admin1 = p.admin1.clone().into();
-            place.admin2 = k.raion.clone().into();
+            place.admin1 = p.admin1.as_str().into();
+            place.admin2 = k.raion.as_str().into();
             if exact {
                 place.source = if row_osm.contains_key(&r) {
                     "katottg+osm"
@@ -1285,7 +1285,7 @@ fn add_wof_rest(
         } else if !w.gn_admin1.is_empty() {
             format!("UA.{}", w.gn_admin1).into()
         } else {
-            String::new().into()
+            Default::default()
         };
         place.population = w.population;
         place.source = "wof".into();
@@ -1470,11 +1470,11 @@ fn apply_overlay(d: &mut Drafts, lines: &[overlay::Line], steps: &mut Steps) -> 
                 let kind = l.kind.ok_or_else(|| l.error("bug: checked when parsed"))?;
                 let (lat, lon) = l.point.ok_or_else(|| l.error("bug: checked when parsed"))?;
                 let mut place = new_place(l.id.clone(), kind, &l.names[0], &l.country, lat, lon);
-                place.admin1 = l.admin1.clone().into();
+                place.admin1 = l.admin1.as_str().into();
                 place.precision = l.precision;
                 place.source = "overlay".into();
                 if kind == Kind::Country {
-                    place.code = l.country.clone().into();
+                    place.code = l.country.as_str().into();
                 }
                 d.insert(place);
                 for n in &l.names {
