@@ -43,7 +43,7 @@ use std::thread::JoinHandle;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-pub use dates::{date_in_text, parse_metadata_date};
+pub use dates::{date_in_text, iso_date, parse_metadata_date};
 pub use fetch::FetchOptions;
 pub use ids::safe_id;
 pub use jsonl::article_from_json_line;
