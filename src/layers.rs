@@ -281,7 +281,7 @@ impl PlaceText {
 }
 
 /// Bytes this module made from `str`s and ASCII.
-fn utf8(bytes: Vec<u8>) -> String {
+pub(crate) fn utf8(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
@@ -491,7 +491,7 @@ impl<'g> Formatter<'g> {
 
 /// Appends `s` as a JSON string, escaped exactly as serde_json escapes (the layers' bytes do
 /// not change with the writer).
-fn json_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn json_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
@@ -610,7 +610,7 @@ fn json_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
 }
 
 /// A number as serde_json writes it: shortest round-trip form, `null` when not finite.
-fn json_f64(out: &mut Vec<u8>, x: f64) {
+pub(crate) fn json_f64(out: &mut Vec<u8>, x: f64) {
     use serde_json::ser::Formatter as _;
     if x.is_finite() {
         // Writing into a Vec cannot fail.
@@ -620,7 +620,7 @@ fn json_f64(out: &mut Vec<u8>, x: f64) {
     }
 }
 
-fn json_u64(out: &mut Vec<u8>, n: u64) {
+pub(crate) fn json_u64(out: &mut Vec<u8>, n: u64) {
     use serde_json::ser::Formatter as _;
     let _ = serde_json::ser::CompactFormatter.write_u64(out, n);
 }
