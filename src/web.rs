@@ -505,61 +505,68 @@ fn plural(n: usize) -> &'static str {
 /// string for escapes, took a third of the time the page took to make.
 fn events_json(events: &[PageEvent]) -> String {
     use crate::layers::{json_f64, json_str, json_u64};
-    let opt_f64 = |out: &mut Vec<u8>, x: Option<f64>| match x {
-        Some(x) => json_f64(out, x),
-        None => out.extend_from_slice(b"null"),
-    };
+    /// A value of an event, as serde writes its type.
+    enum Field<'e> {
+        Text(&'e str),
+        List(&'e [String]),
+        Count(u64),
+        Number(f64),
+        Maybe(Option<f64>),
+    }
     let mut out = Vec::with_capacity(events.len() * 640 + 2);
     out.push(b'[');
     for (i, e) in events.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(b"{\"lon\":");
-        json_f64(&mut out, e.lon);
-        out.extend_from_slice(b",\"lat\":");
-        json_f64(&mut out, e.lat);
-        for (key, text) in [
-            (&b",\"article\":"[..], &e.article),
-            (b",\"title\":", &e.title),
-            (b",\"source\":", &e.source),
-            (b",\"date\":", &e.date),
-            (b",\"place_id\":", &e.place_id),
-            (b",\"name\":", &e.name),
-            (b",\"kind\":", &e.kind),
-            (b",\"country\":", &e.country),
-            (b",\"admin1\":", &e.admin1),
-        ] {
+        let fields = [
+            (&b"{\"lon\":"[..], Field::Number(e.lon)),
+            (b",\"lat\":", Field::Number(e.lat)),
+            (b",\"article\":", Field::Text(&e.article)),
+            (b",\"title\":", Field::Text(&e.title)),
+            (b",\"source\":", Field::Text(&e.source)),
+            (b",\"date\":", Field::Text(&e.date)),
+            (b",\"place_id\":", Field::Text(&e.place_id)),
+            (b",\"name\":", Field::Text(&e.name)),
+            (b",\"kind\":", Field::Text(&e.kind)),
+            (b",\"country\":", Field::Text(&e.country)),
+            (b",\"admin1\":", Field::Text(&e.admin1)),
+            (b",\"mentions\":", Field::Count(e.mentions)),
+            (b",\"surfaces\":", Field::List(&e.surfaces)),
+            (b",\"snippet\":", Field::Text(&e.snippet)),
+            (b",\"precision\":", Field::Text(&e.precision)),
+            (b",\"geo_precision\":", Field::Count(e.geo_precision)),
+            (b",\"rule\":", Field::Text(&e.rule)),
+            (b",\"confidence\":", Field::Maybe(e.confidence)),
+            (b",\"role\":", Field::Text(&e.role)),
+            (b",\"occupied\":", Field::Text(&e.occupied)),
+            (
+                b",\"front_distance_km\":",
+                Field::Maybe(e.front_distance_km),
+            ),
+            (b",\"area\":", Field::Text(&e.area)),
+        ];
+        // Each key with the punctuation before it, as one slice.
+        for (key, value) in fields {
             out.extend_from_slice(key);
-            json_str(&mut out, text);
-        }
-        out.extend_from_slice(b",\"mentions\":");
-        json_u64(&mut out, e.mentions);
-        out.extend_from_slice(b",\"surfaces\":[");
-        for (k, surface) in e.surfaces.iter().enumerate() {
-            if k > 0 {
-                out.push(b',');
+            match value {
+                Field::Text(text) => json_str(&mut out, text),
+                Field::List(list) => {
+                    out.push(b'[');
+                    for (n, item) in list.iter().enumerate() {
+                        if n > 0 {
+                            out.push(b',');
+                        }
+                        json_str(&mut out, item);
+                    }
+                    out.push(b']');
+                }
+                Field::Count(n) => json_u64(&mut out, n),
+                Field::Number(x) => json_f64(&mut out, x),
+                Field::Maybe(Some(x)) => json_f64(&mut out, x),
+                Field::Maybe(None) => out.extend_from_slice(b"null"),
             }
-            json_str(&mut out, surface);
         }
-        out.extend_from_slice(b"],\"snippet\":");
-        json_str(&mut out, &e.snippet);
-        out.extend_from_slice(b",\"precision\":");
-        json_str(&mut out, &e.precision);
-        out.extend_from_slice(b",\"geo_precision\":");
-        json_u64(&mut out, e.geo_precision);
-        out.extend_from_slice(b",\"rule\":");
-        json_str(&mut out, &e.rule);
-        out.extend_from_slice(b",\"confidence\":");
-        opt_f64(&mut out, e.confidence);
-        out.extend_from_slice(b",\"role\":");
-        json_str(&mut out, &e.role);
-        out.extend_from_slice(b",\"occupied\":");
-        json_str(&mut out, &e.occupied);
-        out.extend_from_slice(b",\"front_distance_km\":");
-        opt_f64(&mut out, e.front_distance_km);
-        out.extend_from_slice(b",\"area\":");
-        json_str(&mut out, &e.area);
         out.push(b'}');
     }
     out.push(b']');
