@@ -205,12 +205,10 @@ impl Context {
                 .iter()
                 .any(|t| (d2 - t).abs() <= F32_CHORD2_SLACK)
         };
-        let nearest = match scanned {
-            true => Some(f64::from(self.nearest_chord2_f32(q, mention as u32)))
-                .filter(|&d2| !near_a_threshold(d2)),
-            false => None,
-        }
-        .unwrap_or_else(|| self.nearest_chord2(q, mention));
+        let nearest = scanned
+            .then(|| f64::from(self.nearest_chord2_f32(q, mention as u32)))
+            .filter(|&d2| !near_a_threshold(d2))
+            .unwrap_or_else(|| self.nearest_chord2(q, mention));
         if nearest < near {
             2.0
         } else if nearest < close {

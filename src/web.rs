@@ -498,8 +498,6 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// JSON that cannot end its `<script>` block: `<`, `>` and `&` (which JSON only has inside strings) and the two
-/// line separators JavaScript once rejected are written as `\u` escapes.
 /// `serde_json::to_string(events)`, byte for byte (a test), written with the layers' JSON
 /// writers: the page embeds up to 20,000 events, and serde_json, which tests every byte of a
 /// string for escapes, took a third of the time the page took to make.
@@ -573,6 +571,8 @@ fn events_json(events: &[PageEvent]) -> String {
     crate::layers::utf8(out)
 }
 
+/// JSON that cannot end its `<script>` block: `<`, `>` and `&` (which JSON only has inside strings) and the two
+/// line separators JavaScript once rejected are written as `\u` escapes.
 fn script_json<T: Serialize + ?Sized>(value: &T) -> String {
     let json = match serde_json::to_string(value) {
         Ok(json) => json,
